@@ -1,0 +1,235 @@
+//! The V1 contract as data: the eleven columns of `attempt` and the source contract of
+//! `exam_results`. This is the single source for the install-time source check, for
+//! `attempt_health()` and for the tests (docs/SPEC.md §2–3).
+
+use crate::error::{AttemptLockError, Expected};
+use pgrx::prelude::*;
+
+/// One column of the V1 `attempt` view.
+pub struct ViewColumn {
+    pub name: &'static str,
+    /// As `pg_catalog.format_type(atttypid, NULL)` spells it.
+    pub data_type: &'static str,
+    pub never_null: bool,
+}
+
+pub const V1_COLUMNS: [ViewColumn; 11] = [
+    ViewColumn { name: "id", data_type: "bigint", never_null: true },
+    ViewColumn { name: "student_id", data_type: "uuid", never_null: true },
+    ViewColumn { name: "item_id", data_type: "bigint", never_null: true },
+    ViewColumn { name: "correct", data_type: "boolean", never_null: true },
+    ViewColumn { name: "response_time_ms", data_type: "integer", never_null: true },
+    ViewColumn { name: "hint_used", data_type: "boolean", never_null: true },
+    ViewColumn { name: "completed_at", data_type: "timestamp with time zone", never_null: true },
+    ViewColumn { name: "started_at", data_type: "timestamp with time zone", never_null: true },
+    ViewColumn { name: "attempt_no", data_type: "integer", never_null: true },
+    ViewColumn { name: "session_id", data_type: "text", never_null: false },
+    ViewColumn { name: "topic_id", data_type: "text", never_null: false },
+];
+
+/// One required column of the source table.
+pub struct SourceColumn {
+    pub name: &'static str,
+    /// Accepted types, as `format_type(atttypid, NULL)` spells them; the first is the one
+    /// the HINT recommends.
+    pub accepted_types: &'static [&'static str],
+}
+
+const TEXT_LIKE: &[&str] = &["text", "character varying"];
+const TIMESTAMPTZ: &[&str] = &["timestamp with time zone"];
+
+pub const SOURCE_COLUMNS: [SourceColumn; 6] = [
+    SourceColumn {
+        name: "id",
+        accepted_types: &["uuid", "bigint", "integer", "text", "character varying"],
+    },
+    SourceColumn { name: "user_id", accepted_types: TEXT_LIKE },
+    SourceColumn { name: "session_id", accepted_types: TEXT_LIKE },
+    SourceColumn { name: "created_at", accepted_types: TIMESTAMPTZ },
+    SourceColumn { name: "updated_at", accepted_types: TIMESTAMPTZ },
+    SourceColumn { name: "result_json", accepted_types: &["jsonb"] },
+];
+
+/// Every way `columns` (name, type) of `table` breaks the source contract, in contract order.
+pub fn source_problems(table: &str, columns: &[(String, String)]) -> Vec<AttemptLockError> {
+    SOURCE_COLUMNS
+        .iter()
+        .filter_map(|wanted| {
+            let expected = Expected(wanted.accepted_types);
+            match columns.iter().find(|(name, _)| name == wanted.name) {
+                None => Some(AttemptLockError::SourceColumnMissing {
+                    table: table.to_owned(),
+                    column: wanted.name,
+                    expected,
+                }),
+                Some((_, found)) if !wanted.accepted_types.contains(&found.as_str()) => {
+                    Some(AttemptLockError::SourceColumnWrongType {
+                        table: table.to_owned(),
+                        column: wanted.name,
+                        found: found.clone(),
+                        expected,
+                    })
+                }
+                Some(_) => None,
+            }
+        })
+        .collect()
+}
+
+/// The (name, type) of every live column of `table`, or None when there is no such table.
+fn source_columns(table: &str) -> Option<(pg_sys::Oid, Vec<(String, String)>)> {
+    Spi::connect(|client| {
+        let oid = client
+            .select("SELECT pg_catalog.to_regclass($1)::oid", None, &[table.into()])
+            .ok()?
+            .first()
+            .get_one::<pg_sys::Oid>()
+            .ok()
+            .flatten()?;
+        let columns = client
+            .select(
+                "SELECT attname::text, pg_catalog.format_type(atttypid, NULL)
+                   FROM pg_catalog.pg_attribute
+                  WHERE attrelid = $1 AND attnum > 0 AND NOT attisdropped
+                  ORDER BY attnum",
+                None,
+                &[oid.into()],
+            )
+            .ok()?
+            .map(|row| {
+                (
+                    row.get::<String>(1).ok().flatten().unwrap_or_default(),
+                    row.get::<String>(2).ok().flatten().unwrap_or_default(),
+                )
+            })
+            .collect();
+        Some((oid, columns))
+    })
+}
+
+/// The eleven V1 columns, in order: what `attempt` must look like.
+#[pg_extern(immutable, strict, parallel_safe)]
+fn attempt_contract() -> TableIterator<
+    'static,
+    (
+        name!(position, i32),
+        name!(column_name, &'static str),
+        name!(data_type, &'static str),
+        name!(never_null, bool),
+    ),
+> {
+    TableIterator::new(
+        V1_COLUMNS
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (i as i32 + 1, c.name, c.data_type, c.never_null)),
+    )
+}
+
+/// Every way the source table breaks the source contract, one row per problem; no rows
+/// when it is sound. Never raises (a missing table is a row too).
+#[pg_extern(stable, strict, parallel_safe)]
+fn attempt_source_problems(
+    source_table: &str,
+) -> TableIterator<'static, (name!(column_name, Option<String>), name!(problem, String))> {
+    let problems = match source_columns(source_table) {
+        None => {
+            vec![(None, AttemptLockError::SourceTableMissing { table: source_table.into() })]
+        }
+        Some((_, columns)) => source_problems(source_table, &columns)
+            .into_iter()
+            .map(|p| {
+                let column = match &p {
+                    AttemptLockError::SourceColumnMissing { column, .. }
+                    | AttemptLockError::SourceColumnWrongType { column, .. } => {
+                        Some((*column).to_owned())
+                    }
+                    _ => None,
+                };
+                (column, p)
+            })
+            .collect(),
+    };
+    TableIterator::new(problems.into_iter().map(|(column, p)| (column, p.problem())))
+}
+
+/// The install-time source check: returns the source table, or raises the first problem
+/// with its SQLSTATE and HINT (and every problem in the DETAIL).
+#[pg_extern(stable, strict, parallel_safe)]
+fn attempt_lock_check_source(source_table: &str) -> pg_sys::Oid {
+    let Some((oid, columns)) = source_columns(source_table) else {
+        AttemptLockError::SourceTableMissing { table: source_table.into() }.report(None)
+    };
+    let problems = source_problems(source_table, &columns);
+    if let Some(first) = problems.first() {
+        let detail = (problems.len() > 1).then(|| {
+            let all: Vec<String> = problems.iter().map(AttemptLockError::problem).collect();
+            format!("All problems: {}.", all.join("; "))
+        });
+        first.report(detail)
+    }
+    oid
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cols(spec: &[(&str, &str)]) -> Vec<(String, String)> {
+        spec.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect()
+    }
+
+    const SOUND: &[(&str, &str)] = &[
+        ("id", "uuid"),
+        ("user_id", "text"),
+        ("session_id", "text"),
+        ("created_at", "timestamp with time zone"),
+        ("updated_at", "timestamp with time zone"),
+        ("result_json", "jsonb"),
+    ];
+
+    #[test]
+    fn sound_source_has_no_problems() {
+        assert!(source_problems("exam_results", &cols(SOUND)).is_empty());
+        let mut extra = cols(SOUND);
+        extra.push(("score".into(), "numeric".into()));
+        extra[0].1 = "bigint".into();
+        assert!(source_problems("exam_results", &extra).is_empty());
+    }
+
+    #[test]
+    fn wrong_type_and_missing_columns_are_reported_in_contract_order() {
+        let mut columns = cols(SOUND);
+        columns.retain(|(n, _)| n != "user_id");
+        columns.iter_mut().find(|(n, _)| n == "created_at").unwrap().1 =
+            "timestamp without time zone".into();
+        let problems = source_problems("exam_results", &columns);
+        assert_eq!(problems.len(), 2);
+        assert_eq!(
+            problems[0].to_string(),
+            "attempt_lock: source table exam_results has no column user_id \
+             (expected text or character varying)"
+        );
+        assert_eq!(
+            problems[1].to_string(),
+            "attempt_lock: source column exam_results.created_at has type timestamp without \
+             time zone, expected timestamp with time zone"
+        );
+        assert_eq!(problems[1].sqlstate(), PgSqlErrorCode::ERRCODE_DATATYPE_MISMATCH);
+        assert!(problems[1].hint().contains("ALTER COLUMN created_at TYPE timestamp with time zone"));
+        assert!(problems[0].hint().contains("ADD COLUMN user_id text,"));
+    }
+
+    #[test]
+    fn contract_has_eleven_columns_in_spec_order() {
+        let names: Vec<_> = V1_COLUMNS.iter().map(|c| c.name).collect();
+        assert_eq!(
+            names,
+            [
+                "id", "student_id", "item_id", "correct", "response_time_ms", "hint_used",
+                "completed_at", "started_at", "attempt_no", "session_id", "topic_id"
+            ]
+        );
+        assert_eq!(V1_COLUMNS.iter().filter(|c| !c.never_null).count(), 2);
+    }
+}

@@ -1,0 +1,89 @@
+//! Typed errors of the extension. They become `ereport`s with a specific SQLSTATE only at
+//! the SQL boundary ([`AttemptLockError::report`]), never XX000.
+
+use pgrx::pg_sys::panic::ErrorReport;
+use pgrx::{PgLogLevel, PgSqlErrorCode};
+use std::fmt;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AttemptLockError {
+    SourceTableMissing { table: String },
+    SourceColumnMissing { table: String, column: &'static str, expected: Expected },
+    SourceColumnWrongType { table: String, column: &'static str, found: String, expected: Expected },
+}
+
+/// The types a source column may have; the first is the one a HINT recommends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Expected(pub &'static [&'static str]);
+
+impl Expected {
+    pub fn recommended(&self) -> &'static str {
+        self.0[0]
+    }
+}
+
+impl fmt::Display for Expected {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0.join(" or "))
+    }
+}
+
+impl AttemptLockError {
+    pub fn sqlstate(&self) -> PgSqlErrorCode {
+        match self {
+            Self::SourceTableMissing { .. } => PgSqlErrorCode::ERRCODE_UNDEFINED_TABLE,
+            Self::SourceColumnMissing { .. } => PgSqlErrorCode::ERRCODE_UNDEFINED_COLUMN,
+            Self::SourceColumnWrongType { .. } => PgSqlErrorCode::ERRCODE_DATATYPE_MISMATCH,
+        }
+    }
+
+    pub fn hint(&self) -> String {
+        match self {
+            Self::SourceTableMissing { table } => format!(
+                "Create {table} first, or SET attempt_lock.source_table = 'schema.table' to name \
+                 the source, then CREATE EXTENSION attempt_lock again."
+            ),
+            Self::SourceColumnMissing { table, column, expected } => format!(
+                "ALTER TABLE {table} ADD COLUMN {column} {}, then CREATE EXTENSION \
+                 attempt_lock again.",
+                expected.recommended()
+            ),
+            Self::SourceColumnWrongType { table, column, expected, .. } => format!(
+                "ALTER TABLE {table} ALTER COLUMN {column} TYPE {}, then CREATE \
+                 EXTENSION attempt_lock again.",
+                expected.recommended()
+            ),
+        }
+    }
+
+    /// Raise this error in PostgreSQL; `detail` carries context such as the full list of
+    /// problems. Never returns.
+    pub fn report(&self, detail: Option<String>) -> ! {
+        let mut report = ErrorReport::new(self.sqlstate(), self.to_string(), "attempt_lock")
+            .set_hint(self.hint());
+        if let Some(detail) = detail {
+            report = report.set_detail(detail);
+        }
+        report.report(PgLogLevel::ERROR);
+        unreachable!("ereport(ERROR) returned")
+    }
+
+    /// The problem itself, without the "attempt_lock: " prefix of the error message.
+    pub fn problem(&self) -> String {
+        match self {
+            Self::SourceTableMissing { table } => format!("source table {table} does not exist"),
+            Self::SourceColumnMissing { table, column, expected } => {
+                format!("source table {table} has no column {column} (expected {expected})")
+            }
+            Self::SourceColumnWrongType { table, column, found, expected } => {
+                format!("source column {table}.{column} has type {found}, expected {expected}")
+            }
+        }
+    }
+}
+
+impl fmt::Display for AttemptLockError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "attempt_lock: {}", self.problem())
+    }
+}

@@ -1,0 +1,351 @@
+//! The two V1 hashes: a pure Rust core and thin `#[pg_extern]` wrappers.
+//!
+//! Both must stay bit-identical to the SQL formulas they replace (docs/SPEC.md §4):
+//!
+//! ```sql
+//! ('x' || substr(md5(a || '-' || b), 1, 16))::bit(64)::bigint           -- attempt_id
+//! CASE WHEN u ~* '^[0-9a-fA-F-]{36}$' THEN u::uuid ELSE md5(u)::uuid END -- attempt_student_uuid
+//! ```
+//!
+//! The hashing is in-process (RustCrypto `md-5`), never the server's `md5()`, which
+//! FIPS-mode servers disable. The hot path neither allocates nor validates UTF-8: md5 is
+//! defined over the bytes of the text in the server encoding, and so is this.
+
+use md5::{Digest, Md5};
+use pgrx::callconv::{Arg, ArgAbi};
+use pgrx::pgrx_sql_entity_graph::metadata::{
+    ArgumentError, ReturnsError, ReturnsRef, SqlMappingRef, SqlTranslatable, TypeOrigin,
+};
+use pgrx::prelude::*;
+
+/// `attempt_id(a, b)`: the first 8 bytes of md5(a || '-' || b), read as a big-endian i64.
+pub fn attempt_id(a: &[u8], b: &[u8]) -> i64 {
+    let digest = Md5::new().chain_update(a).chain_update(b"-").chain_update(b).finalize();
+    i64::from_be_bytes(digest[..8].try_into().expect("md5 digests are 16 bytes"))
+}
+
+/// `attempt_id(uuid, bigint)`: the same value as `attempt_id(a::text, b::text)`, formatted
+/// on the stack.
+pub fn attempt_id_uuid(a: &[u8; 16], b: i64) -> i64 {
+    let mut uuid_text = [0u8; 36];
+    format_uuid(a, &mut uuid_text);
+    let mut int_text = [0u8; 20];
+    attempt_id(&uuid_text, format_i64(b, &mut int_text))
+}
+
+/// `attempt_student_uuid(u)`: a UUID string is kept, anything else becomes md5(u).
+///
+/// The reference SQL casts every 36-character hex-and-hyphen string, and raises where
+/// PostgreSQL's `uuid_in` rejects it (36 hyphens, say). There the native function
+/// returns md5(u) instead, as documented.
+pub fn student_uuid(u: &[u8]) -> [u8; 16] {
+    if u.len() == 36 && u.iter().all(|&c| c == b'-' || c.is_ascii_hexdigit()) {
+        if let Some(uuid) = parse_uuid_like_postgres(u) {
+            return uuid;
+        }
+    }
+    Md5::digest(u).into()
+}
+
+/// PostgreSQL's `string_to_uuid` without braces: 32 hex digits, and after every group of
+/// four digits except the last one optional single hyphen. So
+/// `abcd-abcdabcd-abcd-abcd-abcdabcdabcd` is a valid UUID to PostgreSQL, and so it is here.
+fn parse_uuid_like_postgres(s: &[u8]) -> Option<[u8; 16]> {
+    let mut out = [0u8; 16];
+    let mut pos = 0;
+    for (i, byte) in out.iter_mut().enumerate() {
+        let hi = hex_value(*s.get(pos)?)?;
+        let lo = hex_value(*s.get(pos + 1)?)?;
+        *byte = (hi << 4) | lo;
+        pos += 2;
+        if s.get(pos) == Some(&b'-') && i % 2 == 1 && i < 15 {
+            pos += 1;
+        }
+    }
+    (pos == s.len()).then_some(out)
+}
+
+fn hex_value(c: u8) -> Option<u8> {
+    match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        b'A'..=b'F' => Some(c - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// The canonical text form PostgreSQL's `uuid_out` writes: lower case, 8-4-4-4-12.
+fn format_uuid(uuid: &[u8; 16], out: &mut [u8; 36]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut pos = 0;
+    for (i, byte) in uuid.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            out[pos] = b'-';
+            pos += 1;
+        }
+        out[pos] = HEX[usize::from(byte >> 4)];
+        out[pos + 1] = HEX[usize::from(byte & 0x0f)];
+        pos += 2;
+    }
+}
+
+/// `int8out`'s text form, written right-aligned into `buf`.
+fn format_i64(value: i64, buf: &mut [u8; 20]) -> &[u8] {
+    let mut magnitude = value.unsigned_abs();
+    let mut start = buf.len();
+    loop {
+        start -= 1;
+        buf[start] = b'0' + (magnitude % 10) as u8;
+        magnitude /= 10;
+        if magnitude == 0 {
+            break;
+        }
+    }
+    if value < 0 {
+        start -= 1;
+        buf[start] = b'-';
+    }
+    &buf[start..]
+}
+
+/// A `text` argument read as its raw bytes: detoasted, never copied, never checked for
+/// UTF-8 (the bytes are hashed as they are, like the server's `md5()` does).
+pub struct TextBytes<'fcx>(&'fcx [u8]);
+
+unsafe impl<'fcx> ArgAbi<'fcx> for TextBytes<'fcx> {
+    unsafe fn unbox_arg_unchecked(arg: Arg<'_, 'fcx>) -> Self {
+        // SAFETY: the caller guarantees a non-null varlena argument; a text datum is one.
+        TextBytes(unsafe { <&'fcx [u8] as ArgAbi<'fcx>>::unbox_arg_unchecked(arg) })
+    }
+}
+
+unsafe impl SqlTranslatable for TextBytes<'_> {
+    const TYPE_IDENT: &'static str = pgrx::pgrx_resolved_type!(TextBytes<'static>);
+    const TYPE_ORIGIN: TypeOrigin = TypeOrigin::External;
+    const ARGUMENT_SQL: Result<SqlMappingRef, ArgumentError> = Ok(SqlMappingRef::literal("text"));
+    const RETURN_SQL: Result<ReturnsRef, ReturnsError> = Err(ReturnsError::Datum);
+}
+
+#[pg_extern(immutable, strict, parallel_safe, name = "attempt_id")]
+fn attempt_id_text(a: TextBytes<'_>, b: TextBytes<'_>) -> i64 {
+    attempt_id(a.0, b.0)
+}
+
+#[pg_extern(immutable, strict, parallel_safe, name = "attempt_id")]
+fn attempt_id_uuid_bigint(a: pgrx::Uuid, b: i64) -> i64 {
+    attempt_id_uuid(a.as_bytes(), b)
+}
+
+#[pg_extern(immutable, strict, parallel_safe)]
+fn attempt_student_uuid(u: TextBytes<'_>) -> pgrx::Uuid {
+    pgrx::Uuid::from_bytes(student_uuid(u.0))
+}
+
+#[cfg(test)]
+mod unit_tests {
+    use super::*;
+
+    fn uuid_text(bytes: [u8; 16]) -> String {
+        let mut out = [0u8; 36];
+        format_uuid(&bytes, &mut out);
+        String::from_utf8(out.to_vec()).unwrap()
+    }
+
+    // Expected values computed independently with Python's hashlib, and checked against
+    // PostgreSQL's own md5() by the pg_tests below and tests/regress/sql/hash.sql.
+    #[test]
+    fn attempt_id_known_answers() {
+        assert_eq!(attempt_id(b"", b""), 3705722231355495246);
+        assert_eq!(
+            attempt_id(b"5f0c7c1e-4b7a-4a39-9d1e-0c1f3c2b7a10", b"1001"),
+            2812140230157524088
+        );
+        assert_eq!(attempt_id(b"42", b"7"), 4034413907488402035);
+        assert_eq!(attempt_id("é日本".as_bytes(), b"-1"), -1255203682607469656);
+        assert_eq!(attempt_id(b"a", b"b"), -8312820995447395804);
+    }
+
+    #[test]
+    fn attempt_id_uuid_matches_text_form() {
+        let uuid = parse_uuid_like_postgres(b"5f0c7c1e-4b7a-4a39-9d1e-0c1f3c2b7a10").unwrap();
+        assert_eq!(attempt_id_uuid(&uuid, 1001), 2812140230157524088);
+        assert_eq!(attempt_id_uuid(&uuid, i64::MAX), -3210233162269417895);
+        assert_eq!(attempt_id_uuid(&uuid, i64::MIN), -6548342720612503365);
+        for b in [0i64, -1, 7, 10, 999_999, -42, i64::MAX - 1] {
+            assert_eq!(
+                attempt_id_uuid(&uuid, b),
+                attempt_id(b"5f0c7c1e-4b7a-4a39-9d1e-0c1f3c2b7a10", b.to_string().as_bytes())
+            );
+        }
+    }
+
+    #[test]
+    fn student_uuid_known_answers() {
+        let md5_cases = [
+            ("", "d41d8cd9-8f00-b204-e980-0998ecf8427e"),
+            ("student-42", "bbbbc2d5-8bba-cb8b-2836-8760498fd557"),
+            ("------------------------------------", "95cfe54e-4b88-9737-ca32-cdfe4f31a0d7"),
+            ("é日本", "0e46a0c6-283c-93a2-871f-e3300ae1afb8"),
+            (" ", "7215ee9c-7d9d-c229-d292-1a40e899ec5f"),
+        ];
+        for (input, expected) in md5_cases {
+            assert_eq!(uuid_text(student_uuid(input.as_bytes())), expected, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn student_uuid_keeps_what_postgres_accepts() {
+        let kept = [
+            ("ABCDEF01-2345-6789-ABCD-EF0123456789", "abcdef01-2345-6789-abcd-ef0123456789"),
+            ("abcd-abcdabcd-abcd-abcd-abcdabcdabcd", "abcdabcd-abcd-abcd-abcd-abcdabcdabcd"),
+            ("0123-4567-89ab-cdef-0123456789abcdef", "01234567-89ab-cdef-0123-456789abcdef"),
+            ("01234567-89ab-cdef-0123456789ab-cdef", "01234567-89ab-cdef-0123-456789abcdef"),
+        ];
+        for (input, expected) in kept {
+            assert_eq!(uuid_text(student_uuid(input.as_bytes())), expected, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn student_uuid_hashes_what_postgres_rejects() {
+        // 36 hex-and-hyphen characters that uuid_in refuses: a leading hyphen, two
+        // hyphens in a row, a hyphen inside a group of four, a trailing hyphen.
+        for input in [
+            "-abcdef0123456789abcdef0123456789abc",
+            "abcd--abcdabcdabcdabcdabcdabcdabcdab",
+            "abc-dabcdabcdabcdabcdabcdabcdabcdabc",
+            "abcdabcdabcdabcdabcdabcdabcdabcdabc-",
+            "abcdabcd-abcd-abcd-abcd-abcdabcdabc-",
+        ] {
+            assert_eq!(input.len(), 36);
+            assert_eq!(student_uuid(input.as_bytes()), <[u8; 16]>::from(Md5::digest(input)));
+        }
+    }
+
+    #[test]
+    fn format_i64_matches_to_string() {
+        let mut buf = [0u8; 20];
+        for v in [0i64, 1, -1, 9, 10, -10, 123456789, i64::MAX, i64::MIN] {
+            assert_eq!(format_i64(v, &mut buf), v.to_string().as_bytes());
+        }
+    }
+}
+
+#[cfg(any(test, feature = "pg_test"))]
+#[pg_schema]
+mod tests {
+    use pgrx::prelude::*;
+
+    /// The reference SQL of SPEC.md §4, except that where it raises it yields md5(u):
+    /// exactly what the native function promises.
+    const REFERENCE: &str = r#"
+        CREATE FUNCTION pg_temp.ref_student_uuid(u text) RETURNS uuid LANGUAGE plpgsql AS $$
+        BEGIN
+            RETURN CASE WHEN u ~* '^[0-9a-fA-F-]{36}$' THEN u::uuid ELSE md5(u)::uuid END;
+        EXCEPTION WHEN invalid_text_representation THEN
+            RETURN md5(u)::uuid;
+        END $$;
+        CREATE FUNCTION pg_temp.ref_attempt_id(a text, b text) RETURNS bigint LANGUAGE sql AS $$
+            SELECT ('x' || substr(md5(a || '-' || b), 1, 16))::bit(64)::bigint
+        $$;
+        SELECT setseed(0.4242);
+        -- 100,000+ inputs: random strings over an alphabet rich in hex digits and hyphens
+        -- (so many hit the 36-character branch), mixed-case UUIDs with hyphens moved
+        -- around, 36 hyphens, empty and blank strings, multi-byte text, several-KB strings.
+        CREATE TEMP TABLE inputs AS
+        WITH alphabet AS (SELECT '0123456789abcdefABCDEF-------xyzé日 {}'::text AS a),
+        random_strings AS (
+            SELECT (SELECT string_agg(substr(a, 1 + floor(random() * length(a))::int, 1), '' ORDER BY i)
+                    FROM generate_series(1, floor(random() * 60)::int + g - g) i) AS u
+            FROM alphabet, generate_series(1, 40000) g
+        ),
+        -- 36 characters from the regex's own class: mostly invalid hyphenation
+        hex_and_hyphens AS (
+            SELECT (SELECT string_agg(substr(a, 1 + floor(random() * length(a))::int, 1), '' ORDER BY i)
+                    FROM generate_series(1, 36 + g - g) i) AS u
+            FROM (SELECT '0123456789abcdefABCDEF------'::text AS a) alphabet,
+                 generate_series(1, 20000) g
+        ),
+        uuids AS (
+            SELECT CASE WHEN g % 2 = 0 THEN upper(x) ELSE x END AS u
+            FROM (SELECT g, replace(gen_random_uuid()::text, '-', '') AS hex
+                  FROM generate_series(1, 40000) g) s,
+            LATERAL (
+                -- four hyphens at random group boundaries (some repeated, giving fewer)
+                SELECT string_agg(substr(hex, 4 * (k - 1) + 1, 4)
+                                  || CASE WHEN k < 8 AND (random() < 0.55) THEN '-' ELSE '' END,
+                                  '' ORDER BY k) AS x
+                FROM generate_series(1, 8) k
+            ) h
+        ),
+        fixed AS (
+            SELECT unnest(ARRAY[
+                '', ' ', '   ', repeat('-', 36), repeat('-', 35), repeat('a', 36), repeat('A', 36),
+                'abcd-abcdabcd-abcd-abcd-abcdabcdabcd', '{abcdabcd-abcd-abcd-abcd-abcdabcdabcd}',
+                'ABCDEF01-2345-6789-ABCD-EF0123456789', 'student-42', 'é日本', repeat('é', 36),
+                repeat('x', 5000), repeat('日本語', 3000), repeat('0123456789abcdef', 512)
+            ]) AS u
+        )
+        SELECT coalesce(u, '') AS u FROM random_strings
+        UNION ALL SELECT u FROM hex_and_hyphens
+        UNION ALL SELECT u FROM uuids
+        UNION ALL SELECT u FROM fixed;
+    "#;
+
+    fn setup() {
+        Spi::run(REFERENCE).expect("reference setup");
+    }
+
+    #[pg_test]
+    fn student_uuid_equals_reference_sql() {
+        setup();
+        let total = Spi::get_one::<i64>("SELECT count(*) FROM inputs").unwrap().unwrap();
+        assert!(total >= 100_000, "only {total} inputs");
+        let kept = Spi::get_one::<i64>(
+            "SELECT count(*) FROM inputs WHERE u ~* '^[0-9a-fA-F-]{36}$'
+               AND attempt_student_uuid(u) <> md5(u)::uuid",
+        )
+        .unwrap()
+        .unwrap();
+        assert!(kept > 5_000, "too few inputs exercise the UUID branch: {kept}");
+        let mismatches = Spi::get_one::<i64>(
+            "SELECT count(*) FROM inputs
+              WHERE attempt_student_uuid(u) IS DISTINCT FROM pg_temp.ref_student_uuid(u)",
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(mismatches, 0);
+    }
+
+    #[pg_test]
+    fn attempt_id_equals_reference_sql() {
+        setup();
+        let mismatches = Spi::get_one::<i64>(
+            "SELECT count(*)
+               FROM (SELECT u AS a, lag(u, 1, '') OVER () AS b FROM inputs) pairs
+              WHERE attempt_id(a, b) <> pg_temp.ref_attempt_id(a, b)",
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(mismatches, 0);
+    }
+
+    #[pg_test]
+    fn attempt_id_uuid_overload_equals_text_form() {
+        Spi::run("SELECT setseed(0.17)").unwrap();
+        let mismatches = Spi::get_one::<i64>(
+            "SELECT count(*)
+               FROM (SELECT gen_random_uuid() AS a,
+                            CASE g % 4 WHEN 0 THEN (random() * 1e6)::bigint
+                                       WHEN 1 THEN -(random() * 1e18)::bigint
+                                       WHEN 2 THEN 9223372036854775807
+                                       ELSE -9223372036854775808 END AS b
+                       FROM generate_series(1, 100000) g) s
+              WHERE attempt_id(a, b) <> attempt_id(a::text, b::text)
+                 OR attempt_id(a, b) <> ('x' || substr(md5(a::text || '-' || b::text), 1, 16))::bit(64)::bigint",
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(mismatches, 0);
+    }
+}

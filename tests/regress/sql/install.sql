@@ -1,0 +1,55 @@
+-- CREATE EXTENSION checks the source table first: a clear error, and nothing installed.
+\set VERBOSITY default
+-- No exam_results at all.
+CREATE EXTENSION attempt_lock;
+SELECT count(*) AS leftovers FROM pg_proc WHERE proname LIKE 'attempt%';
+
+-- A column of the wrong type.
+BEGIN;
+CREATE TABLE exam_results (id uuid, user_id text, session_id text,
+    created_at timestamp, updated_at timestamptz, result_json jsonb);
+CREATE EXTENSION attempt_lock;
+ROLLBACK;
+
+-- A missing column, and several problems at once (all listed in the DETAIL).
+BEGIN;
+CREATE TABLE exam_results (id uuid, session_id text, created_at timestamptz,
+    updated_at timestamptz, result_json json);
+CREATE EXTENSION attempt_lock;
+ROLLBACK;
+
+-- attempt_source_problems() lists the same problems without raising.
+BEGIN;
+CREATE TABLE exam_results (id uuid, user_id text, session_id text,
+    created_at timestamptz, updated_at timestamptz, result_json jsonb);
+CREATE EXTENSION attempt_lock;
+SELECT * FROM attempt_source_problems('exam_results');
+SELECT * FROM attempt_source_problems('no_such_table');
+ALTER TABLE exam_results DROP COLUMN session_id;
+ALTER TABLE exam_results ALTER COLUMN result_json TYPE text;
+SELECT * FROM attempt_source_problems('exam_results');
+ROLLBACK;
+
+-- Accepted variants: bigint ids, varchar users, extra columns.
+BEGIN;
+CREATE TABLE exam_results (id bigint, user_id varchar(64), session_id text, score numeric,
+    created_at timestamptz, updated_at timestamptz, result_json jsonb);
+CREATE EXTENSION attempt_lock;
+SELECT source_table FROM attempt_lock_config;
+SELECT version, action, by_role FROM attempt_lock_history;
+ROLLBACK;
+
+-- A source table in another schema, named by attempt_lock.source_table.
+BEGIN;
+CREATE SCHEMA app;
+CREATE TABLE app.exam_results (id uuid, user_id text, session_id text,
+    created_at timestamptz, updated_at timestamptz, result_json jsonb);
+SAVEPOINT default_source;
+CREATE EXTENSION attempt_lock;
+ROLLBACK TO default_source;
+SET LOCAL attempt_lock.source_table = 'app.exam_results';
+CREATE EXTENSION attempt_lock;
+SELECT source_table FROM attempt_lock_config;
+SELECT extnamespace::regnamespace AS schema, extrelocatable, extversion
+  FROM pg_extension WHERE extname = 'attempt_lock';
+ROLLBACK;
