@@ -31,7 +31,7 @@ start_cluster "$work" "$port"
 # Each test gets a fresh database, so tests that commit (the lock's, the upgrades') do
 # not leak into each other. Roles are cluster-wide: a test drops the roles it creates.
 passed=0 failed=0 failures=()
-rm -rf target/regress
+rm -rf target/regress; mkdir -p "$work/out"
 for t in "${tests[@]}"; do
     psql -X -q -h "$work" -p "$port" -U postgres -d postgres -c "CREATE DATABASE regress_$t"
     if "$($PG_CONFIG --pgxs | xargs dirname)/../test/regress/pg_regress" \

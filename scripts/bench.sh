@@ -1,0 +1,316 @@
+#!/usr/bin/env bash
+# Benchmark attempt_lock against the plain-SQL view it replaces (scripts/sql/bench_baseline.sql)
+# and print one table of ratios, with the machine it ran on. Method and targets:
+# docs/BENCHMARKS.md.
+#
+#   scripts/bench.sh [--scale 0.5M|2M|8M|all] [--quick]
+#
+# --scale   attempts in exam_results (x 20 questions per result); default 2M. 'all' runs
+#           rows 1-5 at 2M and adds the time-vs-size rows at 0.5M, 2M and 8M.
+# --quick   a smoke test of the harness: a tenth of the data, fewer repetitions.
+#
+# Uses the extension as installed in pg_config's directories (scripts/install.sh puts it
+# there; this script never builds or installs anything) in a scratch cluster of its own,
+# which it removes on exit.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+
+usage() { sed -n '5,9p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+scale=2M quick=0
+while [ $# -gt 0 ]; do
+    case $1 in
+        --scale) [ $# -ge 2 ] || usage; scale=$2; shift 2 ;;
+        --scale=*) scale=${1#--scale=}; shift ;;
+        --quick) quick=1; shift ;;
+        -h|--help) usage ;;
+        *) usage ;;
+    esac
+done
+case $scale in 0.5M|2M|8M|all) ;; *) usage ;; esac
+
+[ -f "$($PG_CONFIG --sharedir)/extension/attempt_lock.control" ] &&
+    [ -f "$($PG_CONFIG --pkglibdir)/attempt_lock.so" ] ||
+    die "attempt_lock is not installed for PostgreSQL $PG_MAJOR: run scripts/install.sh first"
+
+# Results per scale (x 20 questions = attempts). --quick keeps every ratio's shape but
+# not its precision: a tenth of the data and of the hash inputs, fewer runs.
+questions=20
+results_for() { case $1 in 0.5M) echo 25000 ;; 2M) echo 100000 ;; 8M) echo 400000 ;; esac; }
+if [ $quick = 1 ]; then div=10 reps=3 heavy_reps=1 inputs=100000
+else div=1 reps=7 heavy_reps=3 inputs=1000000; fi
+main_scale=$scale
+[ "$scale" = all ] && main_scale=2M
+
+# Settings chosen for a benchmark, not for production: large enough caches that every
+# run reads from memory (so runs measure CPU work, which is what the extension changes),
+# parallel query as a stock server would use it, no JIT (its compile time would swamp
+# the sub-millisecond lookups and is off on many managed servers), and no background
+# autovacuum landing in a measurement (the script VACUUMs explicitly after loading).
+settings=(
+    "shared_buffers=1GB" "work_mem=64MB" "maintenance_work_mem=1GB"
+    "effective_cache_size=8GB" "random_page_cost=1.1"
+    "max_parallel_workers_per_gather=2" "jit=off" "autovacuum=off"
+    "synchronous_commit=off" "max_wal_size=8GB" "checkpoint_timeout=30min" "TimeZone=UTC"
+)
+
+work=$(mktemp -d /tmp/attempt_lock_bench.XXXXXX)
+chmod 755 "$work"
+trap 'stop_cluster "$work"; as_root rm -rf "$work"' EXIT
+# lib.sh's free_port only scans up to 54999, so a start of 56000 finds nothing there;
+# fall back to its own range until it scans above its start.
+port=$(free_port 56000 2>/dev/null || free_port 54700)
+say "starting a scratch cluster in $work on port $port"
+start_cluster "$work" "$port"
+
+psql_db() { local db=$1; shift; psql -X -q -v ON_ERROR_STOP=1 -h "$work" -p "$port" -U postgres -d "$db" "$@"; }
+sql() { psql_db "$1" -At -c "$2"; }
+
+for s in "${settings[@]}"; do sql postgres "ALTER SYSTEM SET ${s%%=*} = '${s#*=}'" >/dev/null; done
+# shared_buffers needs a restart; pg_ctl restart reuses start_cluster's options.
+as_postgres "$PG_BIN/pg_ctl" -D "$work/data" -w -m fast restart >/dev/null
+
+# median_ms DB REPS WARMUP QUERY...: median server-side execution time in ms over REPS
+# runs of each QUERY (pooled), after WARMUP unmeasured runs of each.
+median_ms() {
+    local db=$1 reps=$2 warmup=$3; shift 3
+    local vars=() arr="" i=0 q
+    for q in "$@"; do
+        i=$((i + 1)); vars+=(-v "q$i=$q"); arr="$arr${arr:+, }:'q$i'"
+    done
+    echo "SELECT round(bench.median_ms(ARRAY[$arr], $reps, $warmup)::numeric, 3);" |
+        psql_db "$db" -At "${vars[@]}"
+}
+
+# A scratch database at one scale: exam_results, the extension with its recommended
+# index, the baseline view with its own, the timing helpers, all of it in memory.
+prepare_db() {
+    local label=$1 db results try
+    db=bench_$(echo "$label" | tr 'A-Z.' 'a-z_')
+    results=$(( $(results_for "$label") / div ))
+    say "[$label] generating $results results x $questions questions"
+    sql postgres "CREATE DATABASE $db" >/dev/null
+    psql_db "$db" -v results="$results" -v questions=$questions -v bad=0 \
+        -f scripts/sql/generate_exam_results.sql >/dev/null
+    # Others reinstall the extension from time to time; a CREATE EXTENSION that lands in
+    # the middle of a reinstall fails and installs nothing, so it is safe to try again.
+    for try in 1 2 3 4 5 6 7 8 9 10; do
+        if sql "$db" "CREATE EXTENSION attempt_lock" >/dev/null 2>"$work/create_extension.err"; then
+            break
+        fi
+        [ $try = 10 ] && { cat "$work/create_extension.err" >&2; die "CREATE EXTENSION attempt_lock failed"; }
+        say "[$label] CREATE EXTENSION failed ($(head -1 "$work/create_extension.err")); retrying in 15 s"
+        sleep 15
+    done
+    say "[$label] indexes, baseline view, VACUUM, prewarm"
+    sql "$db" "CREATE INDEX exam_results_student_idx ON exam_results (attempt_student_uuid(user_id))" >/dev/null
+    psql_db "$db" -f scripts/sql/bench_baseline.sql >/dev/null
+    psql_db "$db" -f scripts/sql/bench_setup.sql >/dev/null
+    # FREEZE sets every hint bit now, so no measured run pays for the first read's writes;
+    # ANALYZE again for the statistics of the two index expressions.
+    sql "$db" "VACUUM (FREEZE, ANALYZE) exam_results" >/dev/null
+    sql "$db" "CREATE EXTENSION pg_prewarm" >/dev/null
+    sql "$db" "SELECT sum(pg_prewarm(c.oid)) FROM pg_class c
+               WHERE c.oid IN (SELECT 'exam_results'::regclass UNION ALL
+                               SELECT reltoastrelid FROM pg_class WHERE oid = 'exam_results'::regclass UNION ALL
+                               SELECT indexrelid FROM pg_index WHERE indrelid = 'exam_results'::regclass)
+                 AND c.oid <> 0" >/dev/null
+    echo "$db"
+}
+
+has_view() { [ "$(sql "$1" "SELECT to_regclass('public.attempt') IS NOT NULL")" = t ]; }
+
+q_scan() { echo "SELECT count(*), sum(id), sum(attempt_no), sum(response_time_ms), count(DISTINCT student_id) FROM $1"; }
+q_kpi() {
+    echo "SELECT topic_id, DATE(completed_at) AS date, COUNT(*) AS attempts,
+                 SUM(CASE WHEN correct THEN 1 ELSE 0 END) AS correct_count
+            FROM $1 WHERE completed_at >= '$2'::timestamptz - INTERVAL '7 days'
+           GROUP BY topic_id, DATE(completed_at) ORDER BY date DESC, attempts DESC"
+}
+# Five real students of every kind of user_id (lower- and upper-case UUIDs, application
+# ids), each with the time of their latest result as "now", so each lookup returns rows.
+students() {
+    sql "$1" "SELECT attempt_student_uuid(user_id) || '|' || max(COALESCE(updated_at, created_at))
+                FROM (SELECT * FROM (SELECT user_id FROM exam_results WHERE user_id ~ '^[0-9a-f-]{36}\$' ORDER BY id LIMIT 2) a
+                      UNION ALL SELECT * FROM (SELECT user_id FROM exam_results WHERE user_id ~ '^[0-9A-F-]{36}\$' ORDER BY id LIMIT 1) b
+                      UNION ALL SELECT * FROM (SELECT user_id FROM exam_results WHERE user_id LIKE 'student-%' ORDER BY id LIMIT 2) c) s
+                JOIN exam_results USING (user_id) GROUP BY user_id ORDER BY 1"
+}
+q_students() {
+    local line
+    for line in $(students "$1"); do
+        echo "SELECT * FROM $2 WHERE student_id = '${line%%|*}' AND completed_at >= '${line#*|}'::timestamptz - interval '30 days'"
+    done
+}
+per_student_ms() {
+    local db=$1 view=$2 qs
+    mapfile -t qs < <(q_students "$db" "$view")
+    median_ms "$db" "$reps" 1 "${qs[@]}"
+}
+# A full scan, heavy: the agreement check run just before serves as its warm-up.
+scan_ms() { median_ms "$1" "$heavy_reps" 0 "$(q_scan "$2")"; }
+
+# Arithmetic and formatting in awk: bash has no floating point.
+calc() { awk "BEGIN { printf \"%s\", $1 }"; }
+fmt_ms() { awk -v t="$1" 'BEGIN { if (t >= 100) printf "%.0f ms", t; else if (t >= 1) printf "%.1f ms", t; else printf "%.3f ms", t }'; }
+fmt_x() { awk -v r="$1" 'BEGIN { if (r >= 100) printf "%.0fx", r; else printf "%.1fx", r }'; }
+met() { if [ "$(calc "($1) ? 1 : 0")" = 1 ]; then echo yes; else echo NO; fi; }
+
+rows=()
+row() { rows+=("$1|$2|$3|$4|$5|$6"); }
+
+main_db=$(prepare_db "$main_scale")
+main_results=$(sql "$main_db" "SELECT count(*) FROM exam_results")
+view=0
+has_view "$main_db" && view=1
+[ $view = 1 ] || say "the installed attempt_lock has no view attempt yet: rows 3-6 are n/a"
+
+# Rows 1-2: one backend, no parallel workers, so the difference is per-call CPU time.
+say "hashes: $inputs inputs, $reps runs each"
+psql_db "$main_db" -v n="$inputs" -f scripts/sql/bench_inputs.sql >/dev/null
+serial() { PGOPTIONS="-c max_parallel_workers_per_gather=0" "$@"; }
+bare=$(serial median_ms "$main_db" "$reps" 1 "SELECT sum(length(a) + length(b)) FROM bench.pairs")
+native=$(serial median_ms "$main_db" "$reps" 1 "SELECT sum(attempt_id(a, b)) FROM bench.pairs")
+formula=$(serial median_ms "$main_db" "$reps" 1 \
+    "SELECT sum(('x' || substr(md5(a || '-' || b), 1, 16))::bit(64)::bigint) FROM bench.pairs")
+n_ns=$(calc "($native - $bare) * 1e6 / $inputs")
+f_ns=$(calc "($formula - $bare) * 1e6 / $inputs")
+r=$(calc "($formula - $bare) / ($native - $bare)")
+row "1 attempt_id(text,text), net ns/call" "$(calc "sprintf(\"%.0f ns\", $n_ns)")" \
+    "$(calc "sprintf(\"%.0f ns\", $f_ns)")" "$(fmt_x "$r") faster" ">= 8x" "$(met "$r >= 8")"
+
+bare=$(serial median_ms "$main_db" "$reps" 1 "SELECT count(u) FROM bench.users")
+native=$(serial median_ms "$main_db" "$reps" 1 "SELECT count(attempt_student_uuid(u)) FROM bench.users")
+formula=$(serial median_ms "$main_db" "$reps" 1 \
+    "SELECT count(CASE WHEN u ~* '^[0-9a-fA-F-]{36}\$' THEN u::uuid ELSE md5(u)::uuid END) FROM bench.users")
+n_ns=$(calc "($native - $bare) * 1e6 / $inputs")
+f_ns=$(calc "($formula - $bare) * 1e6 / $inputs")
+r=$(calc "($formula - $bare) / ($native - $bare)")
+row "2 attempt_student_uuid(text), net ns/call" "$(calc "sprintf(\"%.0f ns\", $n_ns)")" \
+    "$(calc "sprintf(\"%.0f ns\", $f_ns)")" "$(fmt_x "$r") faster" ">= 40x" "$(met "$r >= 40")"
+
+# The two views must compute the same rows, or the comparison means nothing; the check
+# is also the full scans' warm-up run.
+agree() {
+    local db=$1 a b
+    a=$(sql "$db" "$(q_scan attempt)"); b=$(sql "$db" "$(q_scan attempt_baseline)")
+    [ "$a" = "$b" ] || say "WARNING: attempt and attempt_baseline disagree: $a vs $b"
+}
+
+na="n/a (view not installed)"
+declare -A scan_a scan_b look_a look_b
+measure_scale() {
+    local label=$1 db=$2
+    say "[$label] full scan, $heavy_reps runs each; per-student lookup, $reps runs x 5 students"
+    if [ $view = 1 ]; then
+        agree "$db"
+        scan_a[$label]=$(scan_ms "$db" attempt)
+        look_a[$label]=$(per_student_ms "$db" attempt)
+    else
+        sql "$db" "$(q_scan attempt_baseline)" >/dev/null
+    fi
+    scan_b[$label]=$(scan_ms "$db" attempt_baseline)
+    look_b[$label]=$(per_student_ms "$db" attempt_baseline)
+}
+
+measure_scale "$main_scale" "$main_db"
+if [ $view = 1 ]; then
+    r=$(calc "${scan_a[$main_scale]} / ${scan_b[$main_scale]}")
+    row "3 full scan (5 aggregates)" "$(fmt_ms "${scan_a[$main_scale]}")" "$(fmt_ms "${scan_b[$main_scale]}")" \
+        "$(calc "sprintf(\"%.3f\", $r)") of its time" "<= 0.15" "$(met "$r <= 0.15")"
+    r=$(calc "${look_b[$main_scale]} / ${look_a[$main_scale]}")
+    row "4 per-student 30-day lookup" "$(fmt_ms "${look_a[$main_scale]}")" "$(fmt_ms "${look_b[$main_scale]}")" \
+        "$(fmt_x "$r") faster" ">= 1000x" "$(met "$r >= 1000")"
+else
+    row "3 full scan (5 aggregates)" "$na" "$(fmt_ms "${scan_b[$main_scale]}")" "n/a" "<= 0.15" "n/a"
+    row "4 per-student 30-day lookup" "$na" "$(fmt_ms "${look_b[$main_scale]}")" "n/a" ">= 1000x" "n/a"
+fi
+
+say "[$main_scale] 7-day KPI, $heavy_reps runs each"
+max_ts=$(sql "$main_db" "SELECT max(COALESCE(updated_at, created_at)) FROM exam_results")
+kpi_b=$(median_ms "$main_db" "$heavy_reps" 1 "$(q_kpi attempt_baseline "$max_ts")")
+if [ $view = 1 ]; then
+    kpi_a=$(median_ms "$main_db" "$heavy_reps" 1 "$(q_kpi attempt "$max_ts")")
+    r=$(calc "$kpi_b / $kpi_a")
+    row "5 weekly KPI (7 days)" "$(fmt_ms "$kpi_a")" "$(fmt_ms "$kpi_b")" "$(fmt_x "$r") faster" "none yet" "-"
+else
+    row "5 weekly KPI (7 days)" "$na" "$(fmt_ms "$kpi_b")" "n/a" "none yet" "n/a"
+fi
+
+if [ "$scale" = all ]; then
+    for label in 0.5M 8M; do
+        db=$(prepare_db "$label")
+        measure_scale "$label" "$db"
+        # Nothing else reads this database; dropping it keeps the page cache for the next.
+        sql postgres "DROP DATABASE $db" >/dev/null
+    done
+    for label in 0.5M 2M 8M; do
+        if [ $view = 1 ]; then
+            row "6 full scan at $label" "$(fmt_ms "${scan_a[$label]}")" "$(fmt_ms "${scan_b[$label]}")" \
+                "$(calc "sprintf(\"%.3f\", ${scan_a[$label]} / ${scan_b[$label]})") of its time" "" ""
+        else
+            row "6 full scan at $label" "$na" "$(fmt_ms "${scan_b[$label]}")" "n/a" "" ""
+        fi
+    done
+    for label in 0.5M 2M 8M; do
+        if [ $view = 1 ]; then
+            row "6 per-student lookup at $label" "$(fmt_ms "${look_a[$label]}")" "$(fmt_ms "${look_b[$label]}")" \
+                "$(fmt_x "$(calc "${look_b[$label]} / ${look_a[$label]}")") faster" "" ""
+        else
+            row "6 per-student lookup at $label" "$na" "$(fmt_ms "${look_b[$label]}")" "n/a" "" ""
+        fi
+    done
+    # 16x the data: a scan should take 8-32x as long (linear, give or take cache
+    # effects); a lookup through the index at most twice as long (flat).
+    gb=$(calc "${scan_b[8M]} / ${scan_b[0.5M]}")
+    lb=$(calc "${look_b[8M]} / ${look_b[0.5M]}")
+    if [ $view = 1 ]; then
+        g=$(calc "${scan_a[8M]} / ${scan_a[0.5M]}")
+        row "6 full scan growth, 0.5M -> 8M (16x data)" "$(fmt_x "$g")" "$(fmt_x "$gb")" "" "8x-32x (linear)" \
+            "$(met "$g >= 8 && $g <= 32")"
+        g=$(calc "${look_a[8M]} / ${look_a[0.5M]}")
+        row "6 per-student growth, 0.5M -> 8M" "$(fmt_x "$g")" "$(fmt_x "$lb")" "" "<= 2x (flat)" "$(met "$g <= 2")"
+    else
+        row "6 full scan growth, 0.5M -> 8M (16x data)" "$na" "$(fmt_x "$gb")" "n/a" "8x-32x (linear)" "n/a"
+        row "6 per-student growth, 0.5M -> 8M" "$na" "$(fmt_x "$lb")" "n/a" "<= 2x (flat)" "n/a"
+    fi
+fi
+
+# The machine and what ran on it, printed with the table so a figure never travels alone.
+cpu=$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)
+mem=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+[ -z "$(git status --porcelain 2>/dev/null)" ] || commit="$commit (work tree modified)"
+lib=$($PG_CONFIG --pkglibdir)/attempt_lock.so
+ext="attempt_lock $(sql "$main_db" "SELECT extversion FROM pg_extension WHERE extname = 'attempt_lock'")"
+ext="$ext, $lib of $(date -u -r "$lib" '+%Y-%m-%d %H:%M UTC'), view attempt $([ $view = 1 ] && echo installed || echo 'not installed')"
+cmd="scripts/bench.sh --scale $scale${quick:+}"
+[ $quick = 1 ] && cmd="$cmd --quick"
+
+echo
+echo "command:    $cmd"
+echo "machine:    $(nproc) CPUs ($cpu), $mem RAM, $(uname -sr)"
+echo "server:     $(sql "$main_db" "SELECT version()")"
+echo "extension:  $ext"
+echo "commit:     $commit"
+echo "settings:   ${settings[*]}"
+echo "data:       $(printf "%'d" "$main_results") results x $questions questions = $(printf "%'d" $((main_results * questions))) attempts$([ "$scale" = all ] && echo " (rows 1-5; row 6 at each scale /$div)"); hash inputs: $(printf "%'d" "$inputs") rows"
+echo "timing:     server-side execution time, median of $reps runs (lookups: x 5 students) / $heavy_reps runs (scans, KPI)"
+echo
+{
+    echo "metric|attempt_lock|baseline|ratio|target|met?"
+    echo "---|---|---|---|---|---"
+    printf '%s\n' "${rows[@]}"
+} | awk -F'|' '
+    { for (i = 1; i <= NF; i++) { cell[NR, i] = $i; if (length($i) > w[i]) w[i] = length($i) } n = NR; nf = NF }
+    END {
+        for (r = 1; r <= n; r++) {
+            line = "|"
+            for (i = 1; i <= nf; i++) {
+                c = cell[r, i]
+                if (r == 2) { c = ""; while (length(c) < w[i]) c = c "-" }
+                line = line " " sprintf("%-" w[i] "s", c) " |"
+            }
+            print line
+        }
+    }'
