@@ -13,6 +13,7 @@
 # there; this script never builds or installs anything) in a scratch cluster of its own,
 # which it removes on exit.
 set -euo pipefail
+shopt -s inherit_errexit
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
@@ -59,7 +60,7 @@ chmod 755 "$work"
 trap 'stop_cluster "$work"; as_root rm -rf "$work"' EXIT
 # lib.sh's free_port only scans up to 54999, so a start of 56000 finds nothing there;
 # fall back to its own range until it scans above its start.
-port=$(free_port 56000 2>/dev/null || free_port 54700)
+port=$(free_port 56000 2>/dev/null) || port=$(free_port 54700)
 say "starting a scratch cluster in $work on port $port"
 start_cluster "$work" "$port"
 
@@ -138,7 +139,7 @@ students() {
 }
 q_students() {
     local line
-    for line in $(students "$1"); do
+    students "$1" | while IFS= read -r line; do
         echo "SELECT * FROM $2 WHERE student_id = '${line%%|*}' AND completed_at >= '${line#*|}'::timestamptz - interval '30 days'"
     done
 }
@@ -284,7 +285,7 @@ commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 lib=$($PG_CONFIG --pkglibdir)/attempt_lock.so
 ext="attempt_lock $(sql "$main_db" "SELECT extversion FROM pg_extension WHERE extname = 'attempt_lock'")"
 ext="$ext, $lib of $(date -u -r "$lib" '+%Y-%m-%d %H:%M UTC'), view attempt $([ $view = 1 ] && echo installed || echo 'not installed')"
-cmd="scripts/bench.sh --scale $scale${quick:+}"
+cmd="scripts/bench.sh --scale $scale"
 [ $quick = 1 ] && cmd="$cmd --quick"
 
 echo
@@ -294,7 +295,7 @@ echo "server:     $(sql "$main_db" "SELECT version()")"
 echo "extension:  $ext"
 echo "commit:     $commit"
 echo "settings:   ${settings[*]}"
-echo "data:       $(printf "%'d" "$main_results") results x $questions questions = $(printf "%'d" $((main_results * questions))) attempts$([ "$scale" = all ] && echo " (rows 1-5; row 6 at each scale /$div)"); hash inputs: $(printf "%'d" "$inputs") rows"
+echo "data:       $(printf "%'d" "$main_results") results x $questions questions = $(printf "%'d" $((main_results * questions))) attempts$([ "$scale" = all ] && echo " in rows 1-5")$([ $quick = 1 ] && echo " (--quick: a tenth of every scale)"); hash inputs: $(printf "%'d" "$inputs") rows"
 echo "timing:     server-side execution time, median of $reps runs (lookups: x 5 students) / $heavy_reps runs (scans, KPI)"
 echo
 {

@@ -89,3 +89,826 @@ SELECT @extschema@.attempt_lock_check_source(
         '@extschema@.exam_results'))::pg_catalog.regclass;
 
 INSERT INTO @extschema@.attempt_lock_history (version, action) VALUES ('1.0', 'install');
+
+--------------------------------------------------------------------------------------------
+-- The views: attempt (docs/SPEC.md §3) and attempt_rejects (§5)
+--------------------------------------------------------------------------------------------
+
+-- BEGIN ATOMIC: the body is parsed once, here, so no later search_path can redirect a
+-- name in it; PG15 still inlines it into the calling query (checked with EXPLAIN VERBOSE).
+-- Inlining needs: LANGUAGE sql, not STRICT, not SECURITY DEFINER, no SET clause.
+--
+-- Per element, each key is fetched once (the OFFSET 0 subquery "k" is an optimisation
+-- fence: without it the planner would substitute `e -> 'key'` into every expression that
+-- reads it and fetch it again each time). result_json is read once per result ("r"),
+-- because every read of a compressed value decompresses it again.
+CREATE FUNCTION @extschema@.attempt_questions(
+    result_json  jsonb,
+    user_id      text,
+    completed_at timestamptz)
+RETURNS TABLE (
+    "position"            integer,  -- 0-based; NULL on a result's 'questions' row
+    question_id           text,     -- raw text of question_id (NULL: not an object, missing)
+    item_id               bigint,   -- question_id if valid and the result is kept, else NULL
+    duplicate             boolean,  -- item_id already seen earlier in this result
+    correct               boolean,
+    response_time_ms      integer,
+    hint_used             boolean,
+    topic_id              text,
+    drop_field            text,
+    drop_reason           text,
+    is_correct_reason     text,
+    correct_reason        text,
+    time_spent_sec_reason text,
+    used_hints_reason     text,
+    topic_reason          text)
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+BEGIN ATOMIC
+SELECT
+    (x.n - 1)::integer,
+    x.qid #>> '{}'::text[],
+    CASE WHEN r.result_reason IS NULL THEN x.pid END,
+    x.dup,
+    CASE WHEN pg_catalog.jsonb_typeof(x.ic) = 'boolean' THEN x.ic::boolean
+         WHEN pg_catalog.jsonb_typeof(x.c) = 'boolean' THEN x.c::boolean
+         ELSE false END,
+    -- 2,147,483 s is the largest whole second whose milliseconds fit an integer.
+    CASE WHEN pg_catalog.jsonb_typeof(x.ts) = 'number'
+              AND x.ts::numeric >= 0::numeric AND x.ts::numeric <= 2147483::numeric
+         THEN pg_catalog.round(x.ts::numeric * 1000::numeric)::integer
+         ELSE 0 END,
+    CASE WHEN pg_catalog.jsonb_typeof(x.uh) = 'number'
+         THEN x.uh::numeric >= 1::numeric AND pg_catalog.min_scale(x.uh::numeric) = 0
+         ELSE false END,
+    CASE WHEN pg_catalog.jsonb_typeof(x.tp) = 'string'
+         THEN NULLIF(x.tp #>> '{}'::text[], '') END,
+    -- Dropped: the first applicable reason, in the order of SPEC.md section 5.
+    CASE WHEN x.n IS NULL THEN 'questions'
+         WHEN r.result_reason IS NOT NULL THEN r.result_field
+         WHEN pg_catalog.jsonb_typeof(x.e) <> 'object' THEN 'element'
+         WHEN x.pid IS NULL OR x.dup THEN 'question_id' END,
+    CASE WHEN x.n IS NULL THEN
+              CASE WHEN r.qs IS NULL OR pg_catalog.jsonb_typeof(r.qs) = 'null'
+                   THEN 'questions is missing' ELSE 'questions is not an array' END
+         WHEN r.result_reason IS NOT NULL THEN r.result_reason
+         WHEN pg_catalog.jsonb_typeof(x.e) <> 'object' THEN 'element is not an object'
+         WHEN x.pid IS NULL THEN
+              CASE WHEN x.qid IS NULL OR pg_catalog.jsonb_typeof(x.qid) = 'null'
+                   THEN 'question_id is missing'
+                   WHEN x.qid = '""'::jsonb THEN 'question_id is empty'
+                   WHEN x.qint THEN 'question_id is out of bigint range'
+                   ELSE 'question_id is not an integer' END
+         WHEN x.dup THEN 'duplicate question_id' END,
+    -- Defaulted: kept elements only; a field present (not JSON null) but invalid.
+    CASE WHEN x.pid IS NOT NULL AND NOT x.dup AND r.result_reason IS NULL
+              AND pg_catalog.jsonb_typeof(x.ic) NOT IN ('boolean', 'null')
+         THEN 'not a boolean' END,
+    CASE WHEN x.pid IS NOT NULL AND NOT x.dup AND r.result_reason IS NULL
+              AND pg_catalog.jsonb_typeof(x.c) NOT IN ('boolean', 'null')
+         THEN 'not a boolean' END,
+    CASE WHEN x.pid IS NOT NULL AND NOT x.dup AND r.result_reason IS NULL
+              AND pg_catalog.jsonb_typeof(x.ts) <> 'null'
+         THEN CASE WHEN pg_catalog.jsonb_typeof(x.ts) <> 'number' THEN 'not a number'
+                   WHEN x.ts::numeric < 0::numeric OR x.ts::numeric > 2147483::numeric
+                   THEN 'out of range 0..2147483' END END,
+    CASE WHEN x.pid IS NOT NULL AND NOT x.dup AND r.result_reason IS NULL
+              AND pg_catalog.jsonb_typeof(x.uh) <> 'null'
+              AND (pg_catalog.jsonb_typeof(x.uh) <> 'number'
+                   OR x.uh::numeric < 0::numeric OR pg_catalog.min_scale(x.uh::numeric) <> 0)
+         THEN 'not a non-negative integer' END,
+    CASE WHEN x.pid IS NOT NULL AND NOT x.dup AND r.result_reason IS NULL
+              AND pg_catalog.jsonb_typeof(x.tp) NOT IN ('string', 'null')
+         THEN 'not a string' END
+FROM (
+    -- Once per result: every read of result_json would decompress it again.
+    SELECT attempt_questions.result_json -> 'questions' AS qs,
+           -- Read by x only so that x has a lateral input without a hash function: the
+           -- planner then cannot put a Memoize over x, which would hash every result's
+           -- questions array for a cache that never hits (measured: 40% slower).
+           NULL::point AS no_memoize,
+           CASE WHEN attempt_questions.user_id IS NULL
+                     OR pg_catalog.btrim(attempt_questions.user_id, E' \t\n\r\f\x0b') = ''
+                THEN 'user_id'
+                WHEN attempt_questions.completed_at IS NULL
+                  OR (attempt_questions.completed_at < '4713-01-01 00:00:00+00 BC'::timestamptz
+                      AND attempt_questions.completed_at <> '-infinity'::timestamptz)
+                THEN 'completed_at' END AS result_field,
+           CASE WHEN attempt_questions.user_id IS NULL
+                     OR pg_catalog.btrim(attempt_questions.user_id, E' \t\n\r\f\x0b') = ''
+                THEN 'user_id is NULL or blank'
+                WHEN attempt_questions.completed_at IS NULL
+                THEN 'created_at and updated_at are both NULL'
+                -- Keeps started_at (at most 24.9 days earlier) above the timestamptz
+                -- minimum, 4714-11-24 BC. -infinity is not finite: kept.
+                WHEN attempt_questions.completed_at < '4713-01-01 00:00:00+00 BC'::timestamptz
+                     AND attempt_questions.completed_at <> '-infinity'::timestamptz
+                THEN 'completed_at is out of range' END AS result_reason
+    OFFSET 0) AS r
+LEFT JOIN LATERAL (
+    SELECT c.n, c.e, c.qid, c.ic, c.c, c.ts, c.uh, c.tp, c.qint, c.pid,
+           -- One partition per result (a partition per value costs a tuplestore each).
+           COALESCE(c.pid = pg_catalog.lag(c.pid) OVER (ORDER BY c.pid, c.n), false) AS dup
+    FROM (
+        SELECT k.n, k.e, k.qid, k.ic, k.c, k.ts, k.uh, k.tp,
+               -- Integral: a number without fractional part (12.0 is 12), or a non-empty
+               -- string of ASCII digits ("007" is 7). Only the drop reason reads qint.
+               CASE pg_catalog.jsonb_typeof(k.qid)
+                    WHEN 'number' THEN pg_catalog.min_scale(k.qid::numeric) = 0
+                    WHEN 'string' THEN k.qid <> '""'::jsonb
+                         AND pg_catalog.ltrim(k.qid #>> '{}'::text[], '0123456789') = ''
+                    ELSE false END AS qint,
+               CASE pg_catalog.jsonb_typeof(k.qid)
+                    WHEN 'number' THEN
+                         CASE WHEN pg_catalog.min_scale(k.qid::numeric) = 0
+                                   AND k.qid::numeric >= '-9223372036854775808'::numeric
+                                   AND k.qid::numeric <= '9223372036854775807'::numeric
+                              THEN k.qid::numeric::bigint END
+                    -- Digit strings are range-checked as text: one may hold more digits
+                    -- than numeric accepts.
+                    WHEN 'string' THEN
+                         CASE WHEN k.qid <> '""'::jsonb
+                                   AND pg_catalog.ltrim(k.qid #>> '{}'::text[], '0123456789') = ''
+                                   AND (pg_catalog.length(pg_catalog.ltrim(k.qid #>> '{}'::text[], '0')) < 19
+                                        OR pg_catalog.ltrim(k.qid #>> '{}'::text[], '0') COLLATE "C"
+                                           <= '9223372036854775807')
+                              THEN (k.qid #>> '{}'::text[])::bigint END
+               END AS pid
+        FROM (
+            -- OFFSET 0 fences each key fetch: otherwise the planner would substitute
+            -- `e -> 'key'` into every expression reading it, fetching it each time.
+            SELECT a.n, a.e,
+                   a.e -> 'question_id' AS qid,
+                   a.e -> 'is_correct' AS ic,
+                   a.e -> 'correct' AS c,
+                   a.e -> 'time_spent_sec' AS ts,
+                   a.e -> 'used_hints' AS uh,
+                   a.e -> 'topic' AS tp
+            FROM pg_catalog.jsonb_array_elements(
+                     CASE WHEN pg_catalog.jsonb_typeof(r.qs) = 'array' THEN r.qs END)
+                 WITH ORDINALITY AS a(e, n)
+            OFFSET 0) AS k
+        ) AS c
+    WHERE r.no_memoize IS NULL
+    ) AS x ON true
+-- One row per element; a result without a questions array gets one 'questions' row.
+WHERE x.n IS NOT NULL OR pg_catalog.jsonb_typeof(r.qs) IS DISTINCT FROM 'array';
+END;
+
+COMMENT ON FUNCTION @extschema@.attempt_questions(jsonb, text, timestamptz) IS
+'attempt_lock internal: parses one exam result into one row per questions[] element (one row if questions is missing or not an array) with the attempt values and the drop/default reasons. The single parser behind the views attempt and attempt_rejects; not a public API.';
+
+--
+-- The window's PARTITION BY repeats the student_id expression verbatim, so a qual on
+-- student_id is pushed below it into the scan of the source table, where the expression
+-- index on attempt_student_uuid(user_id) serves it. All per-result work (parsing and
+-- de-duplication) is inside the LATERAL call, which sees one result at a time.
+--
+-- The views read the source table recorded above. Its id type decides how id and the
+-- attempt_no tie-break are spelled: the (uuid, bigint) overload for a uuid id, the text
+-- form otherwise, and COLLATE "C" for a text id so the order does not depend on the
+-- database's collation.
+DO $install_views$
+DECLARE
+    source_name pg_catalog.text;
+    id_type pg_catalog.text;
+BEGIN
+    SELECT pg_catalog.format('%I.%I', n.nspname, c.relname),
+           pg_catalog.format_type(a.atttypid, NULL)
+      INTO source_name, id_type
+      FROM @extschema@.attempt_lock_config AS cfg
+      JOIN pg_catalog.pg_class AS c ON c.oid = cfg.source_table
+      JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
+      JOIN pg_catalog.pg_attribute AS a ON a.attrelid = c.oid AND a.attname = 'id';
+    EXECUTE pg_catalog.format($view$
+CREATE VIEW @extschema@.attempt WITH (security_invoker = true) AS
+SELECT %2$s AS id,
+       @extschema@.attempt_student_uuid(er.user_id) AS student_id,
+       q.item_id,
+       q.correct,
+       q.response_time_ms,
+       q.hint_used,
+       COALESCE(er.updated_at, er.created_at) AS completed_at,
+       -- Exact: at most 2.1e12 microseconds, well inside a double's integer range.
+       COALESCE(er.updated_at, er.created_at)
+         - q.response_time_ms::double precision * '00:00:00.001'::interval AS started_at,
+       (pg_catalog.row_number() OVER (
+            PARTITION BY @extschema@.attempt_student_uuid(er.user_id), q.item_id
+            ORDER BY COALESCE(er.updated_at, er.created_at), %3$s, q."position"))::integer
+         AS attempt_no,
+       er.session_id::text AS session_id,
+       q.topic_id
+FROM %1$s AS er
+CROSS JOIN LATERAL @extschema@.attempt_questions(
+    er.result_json, er.user_id::text, COALESCE(er.updated_at, er.created_at)) AS q
+WHERE q.item_id IS NOT NULL AND NOT q.duplicate
+$view$,
+        source_name,
+        CASE id_type WHEN 'uuid' THEN '@extschema@.attempt_id(er.id, q.item_id)'
+             ELSE '@extschema@.attempt_id(er.id::pg_catalog.text, q.item_id::pg_catalog.text)' END,
+        CASE WHEN id_type IN ('text', 'character varying') THEN 'er.id COLLATE "C"' ELSE 'er.id' END);
+    EXECUTE pg_catalog.format($view$
+CREATE VIEW @extschema@.attempt_rejects WITH (security_invoker = true) AS
+SELECT er.id AS exam_result_id,
+       q."position",
+       q.question_id,
+       v.field,
+       v.reason,
+       v.action
+FROM %1$s AS er
+CROSS JOIN LATERAL @extschema@.attempt_questions(
+    er.result_json, er.user_id::text, COALESCE(er.updated_at, er.created_at)) AS q
+CROSS JOIN LATERAL (VALUES
+    (q.drop_field,     q.drop_reason,           'dropped'),
+    ('is_correct',     q.is_correct_reason,     'defaulted'),
+    ('correct',        q.correct_reason,        'defaulted'),
+    ('time_spent_sec', q.time_spent_sec_reason, 'defaulted'),
+    ('used_hints',     q.used_hints_reason,     'defaulted'),
+    ('topic',          q.topic_reason,          'defaulted')) AS v(field, reason, action)
+WHERE v.reason IS NOT NULL
+$view$, source_name);
+END
+$install_views$;
+
+COMMENT ON VIEW @extschema@.attempt IS
+'attempt V1 (attempt_lock): one row per answered question of exam_results. Columns, types and values are locked for every 1.x release; see docs/SPEC.md. id is a 64-bit hash: unique as far as such a hash allows (about n^2/2^65 collision probability), attempt_health() reports duplicates.';
+
+COMMENT ON VIEW @extschema@.attempt_rejects IS
+'attempt_lock: every questions[] element dropped from attempt (action dropped, with the first reason) and every optional field defaulted as missing (action defaulted, one row per field). position is 0-based, NULL for a result whose questions is missing or not an array.';
+
+--------------------------------------------------------------------------------------------
+-- The lock (docs/OPERATIONS.md, "The lock")
+--------------------------------------------------------------------------------------------
+
+-- ---------------------------------------------------------------------
+-- Tables
+-- ---------------------------------------------------------------------
+
+CREATE TABLE @extschema@.attempt_lock_state (
+    recorded_at  timestamptz NOT NULL,
+    ext_version  text        NOT NULL,
+    kind         text        NOT NULL
+        CHECK (kind IN ('member', 'view', 'function', 'event_trigger', 'external')),
+    object_type  text        NOT NULL,
+    identity     text        NOT NULL,
+    name         text,
+    definition   text,
+    PRIMARY KEY (recorded_at, kind, object_type, identity)
+);
+COMMENT ON TABLE @extschema@.attempt_lock_state IS
+'attempt_lock: what the last install/update script left behind (members with owners, view definitions, function definitions, event triggers, and the outside objects the members depend on). One snapshot per install/update, newest recorded_at is the baseline; older snapshots are history. attempt_lock_drift() compares the database with the newest snapshot.';
+
+CREATE TABLE @extschema@.attempt_lock_override_log (
+    logged_at       timestamptz NOT NULL DEFAULT pg_catalog.statement_timestamp(),
+    role_name       text        NOT NULL DEFAULT CURRENT_USER,  -- SQL keyword, cannot be schema-qualified
+    session_role    text        NOT NULL DEFAULT SESSION_USER,  -- SQL keyword
+    command_tag     text        NOT NULL,
+    object_identity text        NOT NULL,
+    query           text
+);
+COMMENT ON TABLE @extschema@.attempt_lock_override_log IS
+'attempt_lock: one row per DDL statement that the lock would have refused but let through because a superuser had set attempt_lock.override = on.';
+
+-- pg_dump keeps the rows of both tables (they are history, not install output).
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.attempt_lock_state', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.attempt_lock_override_log', '');
+
+-- The event trigger functions run as whoever issues the DDL, so every role
+-- must be able to read the baseline (it holds nothing pg_get_viewdef() and
+-- pg_get_functiondef() would not show anyway). The override log holds query
+-- texts: superusers only.
+REVOKE ALL ON @extschema@.attempt_lock_state FROM PUBLIC;
+GRANT SELECT ON @extschema@.attempt_lock_state TO PUBLIC;
+REVOKE ALL ON @extschema@.attempt_lock_override_log FROM PUBLIC;
+
+-- ---------------------------------------------------------------------
+-- Helpers
+-- ---------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.attempt_lock_in_script()
+RETURNS pg_catalog.bool
+VOLATILE PARALLEL RESTRICTED LANGUAGE c
+AS 'MODULE_PATHNAME', 'attempt_lock_in_script_wrapper';
+COMMENT ON FUNCTION @extschema@.attempt_lock_in_script() IS
+'attempt_lock: true while an install or update script of attempt_lock is running (the server''s creating_extension state)';
+
+CREATE FUNCTION @extschema@.attempt_lock_override_active()
+RETURNS boolean
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    -- attempt_lock.override is a PGC_SUSET GUC in the real extension; the
+    -- superuser test below also makes a placeholder set by an ordinary role
+    -- (before the library is loaded) ineffective.
+    SELECT pg_catalog.lower(pg_catalog.btrim(COALESCE(
+               pg_catalog.current_setting('attempt_lock.override', true), '')))
+               IN ('on', 'true', 'yes', '1', 't', 'y')
+       AND COALESCE((SELECT r.rolsuper FROM pg_catalog.pg_roles AS r
+                     WHERE r.rolname = CURRENT_USER), false)
+$$;
+COMMENT ON FUNCTION @extschema@.attempt_lock_override_active() IS
+'attempt_lock: true when attempt_lock.override is on AND the current role is a superuser.';
+
+CREATE FUNCTION @extschema@.attempt_lock_refuse(p_tag text, p_object text, p_detail text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF @extschema@.attempt_lock_override_active() THEN
+        INSERT INTO @extschema@.attempt_lock_override_log (command_tag, object_identity, query)
+        VALUES (p_tag, p_object, pg_catalog.current_query());
+        RAISE WARNING 'attempt_lock: override used: % on % allowed for role %',
+                      p_tag, p_object, CURRENT_USER
+              USING DETAIL = 'The statement was recorded in attempt_lock_override_log; attempt_health() reports the resulting drift until the definition is restored.';
+        RETURN;
+    END IF;
+    RAISE EXCEPTION 'attempt_lock: % refused: % is locked by extension attempt_lock', p_tag, p_object
+          USING ERRCODE = 'object_not_in_prerequisite_state',
+                DETAIL  = COALESCE(p_detail || ' ', '')
+                          || 'Only GRANT, REVOKE and COMMENT may touch the locked objects outside the extension''s scripts.',
+                HINT    = 'Change the locked objects by installing a new version and running ALTER EXTENSION attempt_lock UPDATE.';
+END
+$$;
+COMMENT ON FUNCTION @extschema@.attempt_lock_refuse(text, text, text) IS
+'attempt_lock: raises the lock''s refusal (SQLSTATE 55000, HINT ALTER EXTENSION attempt_lock UPDATE), or, under a superuser override, logs the statement and raises a WARNING instead.';
+
+CREATE FUNCTION @extschema@.attempt_lock_snapshot()
+RETURNS TABLE (kind text, object_type text, identity text, name text, definition text)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    WITH RECURSIVE ext AS (
+        SELECT e.oid, e.extnamespace FROM pg_catalog.pg_extension AS e
+        WHERE e.extname = 'attempt_lock'
+    ), members AS (
+        SELECT d.classid, d.objid
+        FROM pg_catalog.pg_depend AS d, ext
+        WHERE d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass
+          AND d.refobjid = ext.oid AND d.deptype = 'e'
+    ), parts AS (
+        -- the members, the extension, and the pieces of members (a view's
+        -- _RETURN rule, indexes, constraints, defaults, ...)
+        SELECT m.classid, m.objid FROM members AS m
+        UNION ALL
+        SELECT 'pg_catalog.pg_extension'::pg_catalog.regclass, ext.oid FROM ext
+        UNION ALL
+        SELECT d.classid, d.objid
+        FROM pg_catalog.pg_depend AS d
+        WHERE (d.refclassid, d.refobjid) IN (SELECT m.classid, m.objid FROM members AS m)
+          AND d.deptype IN ('i', 'a')
+    ), ext_deps AS (
+        -- outside objects the members (and the extension itself) depend on,
+        -- transitively: dropping any of them with CASCADE would drop the extension
+        SELECT d.refclassid AS classid, d.refobjid AS objid
+        FROM pg_catalog.pg_depend AS d
+        WHERE (d.classid, d.objid) IN (SELECT p.classid, p.objid FROM parts AS p)
+          AND d.deptype IN ('n', 'a')
+        UNION
+        SELECT d.refclassid, d.refobjid
+        FROM pg_catalog.pg_depend AS d, ext_deps AS x
+        WHERE d.classid = x.classid AND d.objid = x.objid AND d.objsubid = 0
+          AND d.deptype IN ('n', 'a', 'i', 'e')
+    )
+    SELECT 'member', o.type, o.identity, NULL::text,
+           'owner ' || COALESCE(pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(
+               CASE m.classid
+                   WHEN 'pg_catalog.pg_class'::pg_catalog.regclass
+                       THEN (SELECT c.relowner FROM pg_catalog.pg_class AS c WHERE c.oid = m.objid)
+                   WHEN 'pg_catalog.pg_proc'::pg_catalog.regclass
+                       THEN (SELECT p.proowner FROM pg_catalog.pg_proc AS p WHERE p.oid = m.objid)
+                   WHEN 'pg_catalog.pg_type'::pg_catalog.regclass
+                       THEN (SELECT t.typowner FROM pg_catalog.pg_type AS t WHERE t.oid = m.objid)
+                   WHEN 'pg_catalog.pg_event_trigger'::pg_catalog.regclass
+                       THEN (SELECT t.evtowner FROM pg_catalog.pg_event_trigger AS t WHERE t.oid = m.objid)
+               END)), '?')
+    FROM members AS m, pg_catalog.pg_identify_object(m.classid, m.objid, 0) AS o
+    UNION ALL
+    SELECT 'view', 'view', c.oid::pg_catalog.regclass::text, NULL,
+           pg_catalog.pg_get_viewdef(c.oid, true)
+           || pg_catalog.chr(10) || '-- reloptions: '
+           || COALESCE(pg_catalog.array_to_string(c.reloptions, ','), '')
+    FROM members AS m JOIN pg_catalog.pg_class AS c ON c.oid = m.objid
+    WHERE m.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND c.relkind IN ('v', 'm')
+    UNION ALL
+    SELECT 'function', 'function', p.oid::pg_catalog.regprocedure::text, NULL,
+           pg_catalog.pg_get_functiondef(p.oid)
+    FROM members AS m JOIN pg_catalog.pg_proc AS p ON p.oid = m.objid
+    WHERE m.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND p.prokind IN ('f', 'p')
+    UNION ALL
+    SELECT 'event_trigger', 'event trigger', pg_catalog.quote_ident(t.evtname), NULL,
+           'ON ' || t.evtevent || ' enabled=' || t.evtenabled::text
+           || ' tags=' || COALESCE(pg_catalog.array_to_string(t.evttags, ','), '')
+           || ' function=' || t.evtfoid::pg_catalog.regprocedure::text
+    FROM members AS m JOIN pg_catalog.pg_event_trigger AS t ON t.oid = m.objid
+    WHERE m.classid = 'pg_catalog.pg_event_trigger'::pg_catalog.regclass
+    UNION ALL
+    SELECT 'external', o.type, o.identity,
+           a.object_names[pg_catalog.array_upper(a.object_names, 1)], NULL
+    FROM (SELECT DISTINCT x.classid, x.objid FROM ext_deps AS x) AS x,
+         pg_catalog.pg_identify_object(x.classid, x.objid, 0) AS o,
+         pg_catalog.pg_identify_object_as_address(x.classid, x.objid, 0) AS a
+    -- pinned objects (OID < FirstUnpinnedObjectId = 12000) cannot be dropped;
+    -- the schema public (OID 2200) is not pinned since PostgreSQL 15
+    WHERE (x.objid >= 12000
+           OR (x.classid = 'pg_catalog.pg_namespace'::pg_catalog.regclass AND x.objid = 2200))
+      AND (x.classid, x.objid) NOT IN (SELECT m.classid, m.objid FROM members AS m)
+      AND NOT (x.classid = 'pg_catalog.pg_extension'::pg_catalog.regclass
+               AND x.objid = (SELECT ext.oid FROM ext))
+    UNION ALL
+    -- owners of outside relations (DROP OWNED BY ... CASCADE)
+    SELECT DISTINCT 'external', 'role', pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(c.relowner)),
+           pg_catalog.pg_get_userbyid(c.relowner)::text, NULL
+    FROM ext_deps AS x JOIN pg_catalog.pg_class AS c ON c.oid = x.objid
+    WHERE x.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+      AND x.objid NOT IN (SELECT m.objid FROM members AS m
+                          WHERE m.classid = 'pg_catalog.pg_class'::pg_catalog.regclass)
+$$;
+COMMENT ON FUNCTION @extschema@.attempt_lock_snapshot() IS
+'attempt_lock: the lock-relevant state of the extension as it is now (the same rows attempt_lock_record_state() stores).';
+
+CREATE FUNCTION @extschema@.attempt_lock_record_state()
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_version text;
+BEGIN
+    IF NOT @extschema@.attempt_lock_in_script() THEN
+        RAISE EXCEPTION 'attempt_lock: attempt_lock_record_state() may only run from the extension''s install or update script'
+              USING ERRCODE = 'object_not_in_prerequisite_state',
+                    HINT = 'Run ALTER EXTENSION attempt_lock UPDATE, or drop and create the extension.';
+    END IF;
+    SELECT e.extversion INTO v_version FROM pg_catalog.pg_extension AS e
+    WHERE e.extname = 'attempt_lock';
+    -- a multi-step update (1.0 -> 1.1 -> 1.2) runs in one transaction:
+    -- each step replaces the snapshot of this transaction.
+    DELETE FROM @extschema@.attempt_lock_state WHERE recorded_at = pg_catalog.now();
+    INSERT INTO @extschema@.attempt_lock_state
+           (recorded_at, ext_version, kind, object_type, identity, name, definition)
+    SELECT pg_catalog.now(), v_version, s.kind, s.object_type, s.identity, s.name, s.definition
+    FROM @extschema@.attempt_lock_snapshot() AS s;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.attempt_lock_record_state() IS
+'attempt_lock: stores the baseline snapshot; the last statement of every install and update script. Refuses to run outside them.';
+
+CREATE FUNCTION @extschema@.attempt_lock_drift()
+RETURNS TABLE (kind text, object_type text, identity text, status text, detail text)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    WITH base AS (
+        SELECT s.* FROM @extschema@.attempt_lock_state AS s
+        WHERE s.recorded_at = (SELECT max(s2.recorded_at) FROM @extschema@.attempt_lock_state AS s2)
+          AND s.kind <> 'external'
+    ), cur AS (
+        SELECT s.* FROM @extschema@.attempt_lock_snapshot() AS s WHERE s.kind <> 'external'
+    )
+    SELECT COALESCE(b.kind, c.kind), COALESCE(b.object_type, c.object_type),
+           COALESCE(b.identity, c.identity),
+           CASE WHEN c.identity IS NULL THEN 'missing'
+                WHEN b.identity IS NULL THEN 'unexpected'
+                ELSE 'changed' END,
+           CASE WHEN c.identity IS NULL THEN 'recorded by the install/update script, gone now'
+                WHEN b.identity IS NULL THEN 'present now, not recorded by the install/update script'
+                ELSE 'recorded: ' || b.definition || pg_catalog.chr(10) || 'now: ' || c.definition END
+    FROM base AS b
+    FULL JOIN cur AS c
+      ON c.kind = b.kind AND c.object_type = b.object_type AND c.identity = b.identity
+    WHERE b.identity IS NULL OR c.identity IS NULL
+       OR b.definition IS DISTINCT FROM c.definition
+    UNION ALL
+    SELECT 'baseline', 'table', '@extschema@.attempt_lock_state', 'missing',
+           'no snapshot recorded: the install/update script did not call attempt_lock_record_state()'
+    WHERE NOT EXISTS (SELECT 1 FROM @extschema@.attempt_lock_state)
+    UNION ALL
+    SELECT 'override', 'table', '@extschema@.attempt_lock_override_log', 'override used',
+           pg_catalog.count(*)::text || ' statement(s) passed the lock under attempt_lock.override since the last install/update'
+    FROM @extschema@.attempt_lock_override_log AS l
+    WHERE l.logged_at >= (SELECT max(s.recorded_at) FROM @extschema@.attempt_lock_state AS s)
+    HAVING pg_catalog.count(*) > 0
+    ORDER BY 1, 2, 3
+$$;
+COMMENT ON FUNCTION @extschema@.attempt_lock_drift() IS
+'attempt_lock: differences between the database and the snapshot of the last install/update (missing, unexpected or changed members, view and function definitions, owners, disabled event triggers), plus override use since then. Empty when nothing drifted. Feeds attempt_health().';
+
+-- ---------------------------------------------------------------------
+-- Event trigger functions
+-- ---------------------------------------------------------------------
+
+-- ddl_command_end: every member of the extension is locked, plus the
+-- objects that hang off a member relation (rules, triggers, policies,
+-- indexes, constraints, defaults, statistics, inheritance children).
+CREATE FUNCTION @extschema@.attempt_lock_guard_end()
+RETURNS event_trigger
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_ext oid;
+    r record;
+    v_added text;
+    v_removed text;
+BEGIN
+    -- operations, not schema: allowed without looking further
+    IF tg_tag IN ('GRANT', 'REVOKE', 'COMMENT', 'CREATE EXTENSION', 'DROP EXTENSION') THEN
+        RETURN;
+    END IF;
+    SELECT e.oid INTO v_ext FROM pg_catalog.pg_extension AS e WHERE e.extname = 'attempt_lock';
+    IF v_ext IS NULL THEN
+        RETURN;
+    END IF;
+
+    FOR r IN
+        -- DISTINCT ON: CREATE OR REPLACE VIEW ... WITH (...) reports two commands
+        SELECT DISTINCT ON (c.command_tag, t.tclass, t.tobj)
+               c.command_tag, c.classid, c.objid, c.objsubid, t.tclass, t.tobj
+        FROM pg_catalog.pg_event_trigger_ddl_commands() AS c
+        CROSS JOIN LATERAL (
+            SELECT c.classid AS tclass, c.objid AS tobj
+            UNION ALL
+            SELECT 'pg_catalog.pg_class'::pg_catalog.regclass,
+                   CASE c.classid
+                       WHEN 'pg_catalog.pg_rewrite'::pg_catalog.regclass THEN
+                           (SELECT x.ev_class FROM pg_catalog.pg_rewrite AS x WHERE x.oid = c.objid)
+                       WHEN 'pg_catalog.pg_trigger'::pg_catalog.regclass THEN
+                           (SELECT x.tgrelid FROM pg_catalog.pg_trigger AS x WHERE x.oid = c.objid)
+                       WHEN 'pg_catalog.pg_policy'::pg_catalog.regclass THEN
+                           (SELECT x.polrelid FROM pg_catalog.pg_policy AS x WHERE x.oid = c.objid)
+                       WHEN 'pg_catalog.pg_constraint'::pg_catalog.regclass THEN
+                           (SELECT x.conrelid FROM pg_catalog.pg_constraint AS x WHERE x.oid = c.objid)
+                       WHEN 'pg_catalog.pg_attrdef'::pg_catalog.regclass THEN
+                           (SELECT x.adrelid FROM pg_catalog.pg_attrdef AS x WHERE x.oid = c.objid)
+                       WHEN 'pg_catalog.pg_statistic_ext'::pg_catalog.regclass THEN
+                           (SELECT x.stxrelid FROM pg_catalog.pg_statistic_ext AS x WHERE x.oid = c.objid)
+                       WHEN 'pg_catalog.pg_class'::pg_catalog.regclass THEN
+                           (SELECT x.indrelid FROM pg_catalog.pg_index AS x WHERE x.indexrelid = c.objid)
+                   END
+            WHERE c.classid IN ('pg_catalog.pg_rewrite'::pg_catalog.regclass,
+                                'pg_catalog.pg_trigger'::pg_catalog.regclass,
+                                'pg_catalog.pg_policy'::pg_catalog.regclass,
+                                'pg_catalog.pg_constraint'::pg_catalog.regclass,
+                                'pg_catalog.pg_attrdef'::pg_catalog.regclass,
+                                'pg_catalog.pg_statistic_ext'::pg_catalog.regclass,
+                                'pg_catalog.pg_class'::pg_catalog.regclass)
+            UNION ALL
+            SELECT 'pg_catalog.pg_class'::pg_catalog.regclass, i.inhparent
+            FROM pg_catalog.pg_inherits AS i
+            WHERE c.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND i.inhrelid = c.objid
+        ) AS t
+        WHERE NOT c.in_extension
+          AND c.command_tag NOT IN ('GRANT', 'REVOKE', 'COMMENT')
+          AND ((t.tclass = 'pg_catalog.pg_extension'::pg_catalog.regclass AND t.tobj = v_ext)
+               OR EXISTS (SELECT 1 FROM pg_catalog.pg_depend AS d
+                          WHERE d.classid = t.tclass AND d.objid = t.tobj AND d.objsubid = 0
+                            AND d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass
+                            AND d.refobjid = v_ext AND d.deptype = 'e'))
+    LOOP
+        IF r.tclass = 'pg_catalog.pg_extension'::pg_catalog.regclass THEN
+            -- ALTER EXTENSION attempt_lock ...: UPDATE ends with
+            -- attempt_lock_record_state(), so its membership matches the
+            -- baseline; ADD / DROP change the membership.
+            IF NOT EXISTS (SELECT 1 FROM @extschema@.attempt_lock_state) THEN
+                CONTINUE;   -- no baseline yet (e.g. pg_upgrade restoring the schema)
+            END IF;
+            WITH base AS (
+                SELECT s.object_type || ' ' || s.identity AS obj
+                FROM @extschema@.attempt_lock_state AS s
+                WHERE s.kind = 'member'
+                  AND s.recorded_at = (SELECT max(s2.recorded_at) FROM @extschema@.attempt_lock_state AS s2)
+            ), cur AS (
+                SELECT o.type || ' ' || o.identity AS obj
+                FROM pg_catalog.pg_depend AS d,
+                     pg_catalog.pg_identify_object(d.classid, d.objid, 0) AS o
+                WHERE d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass
+                  AND d.refobjid = v_ext AND d.deptype = 'e'
+            )
+            SELECT (SELECT pg_catalog.string_agg(cur.obj, ', ' ORDER BY cur.obj)
+                    FROM cur WHERE cur.obj NOT IN (SELECT base.obj FROM base)),
+                   (SELECT pg_catalog.string_agg(base.obj, ', ' ORDER BY base.obj)
+                    FROM base WHERE base.obj NOT IN (SELECT cur.obj FROM cur))
+            INTO v_added, v_removed;
+            IF v_added IS NOT NULL THEN
+                PERFORM @extschema@.attempt_lock_refuse(r.command_tag || ' ADD', v_added,
+                    'Objects cannot be added to extension attempt_lock by hand.');
+            END IF;
+            IF v_removed IS NOT NULL THEN
+                PERFORM @extschema@.attempt_lock_refuse(r.command_tag || ' DROP', v_removed,
+                    'Members cannot be detached from extension attempt_lock by hand.');
+            END IF;
+        ELSE
+            PERFORM @extschema@.attempt_lock_refuse(
+                r.command_tag,
+                (SELECT o.type || ' ' || o.identity
+                 FROM pg_catalog.pg_identify_object(r.tclass, r.tobj, 0) AS o),
+                CASE WHEN (r.tclass, r.tobj) <> (r.classid, r.objid) THEN
+                    (SELECT 'The statement attaches or changes ' || o.type || ' ' || o.identity || '.'
+                     FROM pg_catalog.pg_identify_object(r.classid, r.objid, 0) AS o)
+                END);
+        END IF;
+    END LOOP;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.attempt_lock_guard_end() IS
+'attempt_lock: ddl_command_end event trigger function; refuses, outside the extension''s scripts, every DDL on a member of attempt_lock (or on a rule, trigger, policy, index, constraint, default, statistics object or child table attached to a member), and ALTER EXTENSION attempt_lock ADD/DROP. GRANT, REVOKE and COMMENT pass.';
+
+-- ddl_command_end, second guard: CREATE OR REPLACE / ALTER of the
+-- extension's FUNCTIONS, self-contained (calls no helper). Needed because an
+-- event trigger runs the function as it is after the statement: replacing
+-- attempt_lock_refuse() or attempt_lock_override_active() by a no-op would
+-- otherwise disarm attempt_lock_guard_end() in the very statement that does
+-- it (observed). Each guard protects the other's function; one statement
+-- replaces one function, so any replacement is refused.
+CREATE FUNCTION @extschema@.attempt_lock_guard_functions()
+RETURNS event_trigger
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    r record;
+BEGIN
+    FOR r IN
+        SELECT c.command_tag, o.type || ' ' || o.identity AS obj
+        FROM pg_catalog.pg_event_trigger_ddl_commands() AS c
+        CROSS JOIN LATERAL pg_catalog.pg_identify_object(c.classid, c.objid, 0) AS o
+        WHERE NOT c.in_extension
+          AND c.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass
+          AND c.command_tag NOT IN ('GRANT', 'REVOKE', 'COMMENT')
+          AND EXISTS (SELECT 1 FROM pg_catalog.pg_depend AS d
+                      JOIN pg_catalog.pg_extension AS e ON e.oid = d.refobjid
+                      WHERE d.classid = c.classid AND d.objid = c.objid AND d.objsubid = 0
+                        AND d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass
+                        AND d.deptype = 'e' AND e.extname = 'attempt_lock')
+    LOOP
+        IF pg_catalog.lower(pg_catalog.btrim(COALESCE(
+               pg_catalog.current_setting('attempt_lock.override', true), '')))
+               IN ('on', 'true', 'yes', '1', 't', 'y')
+           AND COALESCE((SELECT rr.rolsuper FROM pg_catalog.pg_roles AS rr
+                         WHERE rr.rolname = CURRENT_USER), false) THEN
+            -- attempt_lock_guard_end() logs and warns for the same statement
+            CONTINUE;
+        END IF;
+        RAISE EXCEPTION 'attempt_lock: % refused: % is locked by extension attempt_lock', r.command_tag, r.obj
+              USING ERRCODE = 'object_not_in_prerequisite_state',
+                    DETAIL  = 'Only GRANT, REVOKE and COMMENT may touch the locked objects outside the extension''s scripts.',
+                    HINT    = 'Change the locked objects by installing a new version and running ALTER EXTENSION attempt_lock UPDATE.';
+    END LOOP;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.attempt_lock_guard_functions() IS
+'attempt_lock: second ddl_command_end event trigger function, self-contained; refuses CREATE OR REPLACE / ALTER of the extension''s functions (including the lock''s own) outside its scripts, so that replacing a lock function cannot disarm the lock in the same statement.';
+
+-- ddl_command_start: DROP ... CASCADE / ALTER TABLE ... DROP COLUMN ...
+-- CASCADE that would reach the extension. PostgreSQL turns such a cascade
+-- into dropping the whole extension, including these event triggers, so
+-- sql_drop / ddl_command_end never fire for it: only ddl_command_start can
+-- refuse it. PL/pgSQL sees the tag and the query text, not the parse tree,
+-- so this check matches names (see REPORT.md; the native version reads the
+-- DropStmt).
+CREATE FUNCTION @extschema@.attempt_lock_guard_start()
+RETURNS event_trigger
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_query text;
+    v_types text[];
+    r record;
+BEGIN
+    v_query := pg_catalog.current_query();
+    IF v_query IS NULL OR v_query !~* '\mcascade\M' THEN
+        RETURN;   -- without CASCADE PostgreSQL itself refuses to reach a member
+    END IF;
+    IF to_regclass('@extschema@.attempt_lock_state') IS NULL
+       OR @extschema@.attempt_lock_in_script() THEN
+        RETURN;
+    END IF;
+    v_types := CASE tg_tag
+        WHEN 'DROP TABLE' THEN '{table,"foreign table",view,"materialized view",sequence}'
+        WHEN 'ALTER TABLE' THEN '{table,"foreign table"}'
+        WHEN 'DROP VIEW' THEN '{view}'
+        WHEN 'DROP MATERIALIZED VIEW' THEN '{"materialized view"}'
+        WHEN 'DROP FOREIGN TABLE' THEN '{"foreign table"}'
+        WHEN 'DROP SEQUENCE' THEN '{sequence}'
+        WHEN 'DROP SCHEMA' THEN '{schema}'
+        WHEN 'DROP TYPE' THEN '{type}'
+        WHEN 'DROP DOMAIN' THEN '{type}'
+        WHEN 'DROP FUNCTION' THEN '{function,aggregate}'
+        WHEN 'DROP PROCEDURE' THEN '{procedure}'
+        WHEN 'DROP ROUTINE' THEN '{function,procedure,aggregate}'
+        WHEN 'DROP AGGREGATE' THEN '{aggregate}'
+        WHEN 'DROP EXTENSION' THEN '{extension}'
+        WHEN 'DROP LANGUAGE' THEN '{language}'
+        WHEN 'DROP OWNED' THEN '{role}'
+        ELSE NULL   -- any other tag: compare with every outside object
+    END::text[];
+    FOR r IN
+        SELECT s.object_type, s.identity
+        FROM @extschema@.attempt_lock_state AS s
+        WHERE s.kind = 'external'
+          AND s.recorded_at = (SELECT max(s2.recorded_at) FROM @extschema@.attempt_lock_state AS s2)
+          AND (v_types IS NULL OR s.object_type = ANY (v_types))
+          AND v_query ~* ('\m' || pg_catalog.regexp_replace(s.name, '([^[:alnum:]_])', '\\\1', 'g') || '\M')
+        ORDER BY s.object_type, s.identity
+        LIMIT 1
+    LOOP
+        PERFORM @extschema@.attempt_lock_refuse(
+            tg_tag || ' ... CASCADE',
+            'view ' || '@extschema@.attempt'::pg_catalog.regclass::text
+            || ' (reached through ' || r.object_type || ' ' || r.identity || ')',
+            'The statement names ' || r.object_type || ' ' || r.identity
+            || ' with CASCADE; PostgreSQL would drop the whole extension attempt_lock with it.');
+    END LOOP;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.attempt_lock_guard_start() IS
+'attempt_lock: ddl_command_start event trigger function; refuses DROP ... CASCADE (and ALTER TABLE ... CASCADE) statements that name an outside object the extension depends on, such as the source table exam_results, because PostgreSQL would drop the whole extension.';
+
+-- sql_drop: objects attached to a member relation that are not members
+-- themselves (triggers, rules, policies, ...) are not protected by
+-- PostgreSQL's own member check.
+CREATE FUNCTION @extschema@.attempt_lock_guard_drop()
+RETURNS event_trigger
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_ext oid;
+    r record;
+BEGIN
+    IF tg_tag = 'DROP EXTENSION' THEN
+        RETURN;
+    END IF;
+    SELECT e.oid INTO v_ext FROM pg_catalog.pg_extension AS e WHERE e.extname = 'attempt_lock';
+    IF v_ext IS NULL THEN
+        RETURN;
+    END IF;
+    FOR r IN
+        SELECT o.object_type, o.object_identity, rel.oid AS relid
+        FROM pg_catalog.pg_event_trigger_dropped_objects() AS o
+        CROSS JOIN LATERAL pg_catalog.to_regclass(
+            pg_catalog.quote_ident(o.address_names[1]) || '.'
+            || pg_catalog.quote_ident(o.address_names[2])) AS rel(oid)
+        WHERE o.object_type IN ('rule', 'trigger', 'policy', 'index', 'table constraint',
+                                'default value', 'statistics object')
+          AND pg_catalog.array_length(o.address_names, 1) >= 2
+          AND EXISTS (SELECT 1 FROM pg_catalog.pg_depend AS d
+                      WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+                        AND d.objid = rel.oid AND d.objsubid = 0
+                        AND d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass
+                        AND d.refobjid = v_ext AND d.deptype = 'e')
+    LOOP
+        IF @extschema@.attempt_lock_in_script() THEN
+            RETURN;
+        END IF;
+        PERFORM @extschema@.attempt_lock_refuse(tg_tag,
+            r.object_type || ' ' || r.object_identity,
+            'It belongs to ' || r.relid::pg_catalog.regclass::text || ', a member of extension attempt_lock.');
+    END LOOP;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.attempt_lock_guard_drop() IS
+'attempt_lock: sql_drop event trigger function; refuses dropping a rule, trigger, policy, index, constraint, default or statistics object of a member relation outside the extension''s scripts.';
+
+-- ---------------------------------------------------------------------
+-- Event triggers (event triggers do not fire for CREATE/ALTER/DROP EVENT
+-- TRIGGER, so ALTER EVENT TRIGGER ... DISABLE cannot be refused; the
+-- snapshot records evtenabled and attempt_lock_drift() reports it)
+-- ---------------------------------------------------------------------
+
+CREATE EVENT TRIGGER attempt_lock_guard_end ON ddl_command_end
+    EXECUTE FUNCTION @extschema@.attempt_lock_guard_end();
+COMMENT ON EVENT TRIGGER attempt_lock_guard_end IS
+'attempt_lock: refuses DDL that changes a member of extension attempt_lock outside its scripts.';
+
+CREATE EVENT TRIGGER attempt_lock_guard_functions ON ddl_command_end
+    WHEN TAG IN ('CREATE FUNCTION', 'ALTER FUNCTION', 'CREATE PROCEDURE', 'ALTER PROCEDURE',
+                 'ALTER ROUTINE', 'CREATE AGGREGATE', 'ALTER AGGREGATE')
+    EXECUTE FUNCTION @extschema@.attempt_lock_guard_functions();
+COMMENT ON EVENT TRIGGER attempt_lock_guard_functions IS
+'attempt_lock: refuses replacing or altering the functions of extension attempt_lock outside its scripts (independent of attempt_lock_guard_end).';
+
+CREATE EVENT TRIGGER attempt_lock_guard_start ON ddl_command_start
+    WHEN TAG IN ('DROP TABLE', 'ALTER TABLE', 'DROP VIEW', 'DROP MATERIALIZED VIEW',
+                 'DROP FOREIGN TABLE', 'DROP SEQUENCE', 'DROP SCHEMA', 'DROP TYPE',
+                 'DROP DOMAIN', 'DROP FUNCTION', 'DROP PROCEDURE', 'DROP ROUTINE',
+                 'DROP AGGREGATE', 'DROP EXTENSION', 'DROP LANGUAGE', 'DROP OWNED',
+                 'DROP OPERATOR', 'DROP CAST', 'DROP COLLATION', 'DROP SERVER',
+                 'DROP FOREIGN DATA WRAPPER', 'DROP TEXT SEARCH CONFIGURATION')
+    EXECUTE FUNCTION @extschema@.attempt_lock_guard_start();
+COMMENT ON EVENT TRIGGER attempt_lock_guard_start IS
+'attempt_lock: refuses DROP ... CASCADE that would reach extension attempt_lock through an outside object it depends on.';
+
+CREATE EVENT TRIGGER attempt_lock_guard_drop ON sql_drop
+    EXECUTE FUNCTION @extschema@.attempt_lock_guard_drop();
+COMMENT ON EVENT TRIGGER attempt_lock_guard_drop IS
+'attempt_lock: refuses dropping rules, triggers, policies and the like of member relations of extension attempt_lock outside its scripts.';
+
+REVOKE ALL ON FUNCTION @extschema@.attempt_lock_record_state() FROM PUBLIC;
+
+--------------------------------------------------------------------------------------------
+-- Baseline: the last statement of every install and update script
+--------------------------------------------------------------------------------------------
+
+SELECT @extschema@.attempt_lock_record_state();

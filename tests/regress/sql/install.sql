@@ -25,9 +25,9 @@ CREATE TABLE exam_results (id uuid, user_id text, session_id text,
 CREATE EXTENSION attempt_lock;
 SELECT * FROM attempt_source_problems('exam_results');
 SELECT * FROM attempt_source_problems('no_such_table');
-ALTER TABLE exam_results DROP COLUMN session_id;
-ALTER TABLE exam_results ALTER COLUMN result_json TYPE text;
-SELECT * FROM attempt_source_problems('exam_results');
+CREATE TABLE broken_results (id uuid, user_id text, created_at timestamptz,
+    updated_at timestamptz, result_json text);
+SELECT * FROM attempt_source_problems('broken_results');
 ROLLBACK;
 
 -- Accepted variants: bigint ids, varchar users, extra columns.
