@@ -908,6 +908,395 @@ COMMENT ON EVENT TRIGGER attempt_lock_guard_drop IS
 REVOKE ALL ON FUNCTION @extschema@.attempt_lock_record_state() FROM PUBLIC;
 
 --------------------------------------------------------------------------------------------
+-- Health and the evidence report (docs/OPERATIONS.md)
+--------------------------------------------------------------------------------------------
+
+-- One row per check. Each check is one query, run in its own subtransaction: a check that
+-- cannot run reports `fail` with the reason instead of raising, and nothing here writes,
+-- so the function works in a read-only transaction and on a hot standby.
+--
+-- Estimated mode (the default) reads catalog estimates and a sample of students whose
+-- rows are fetched through the student index; exact mode scans everything.
+CREATE FUNCTION @extschema@.attempt_health(
+    exact pg_catalog.bool DEFAULT false,
+    freshness_warn pg_catalog.interval DEFAULT '1 day',
+    freshness_fail pg_catalog.interval DEFAULT '7 days',
+    check_role pg_catalog.name DEFAULT NULL,
+    sample_students pg_catalog.int4 DEFAULT 200)
+RETURNS TABLE ("check" pg_catalog.text, status pg_catalog.text, observed pg_catalog.text,
+               expected pg_catalog.text, detail pg_catalog.text)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $health$
+DECLARE
+    source pg_catalog.regclass;
+    students pg_catalog.uuid[];
+    sample_percent pg_catalog.float8;
+    scope pg_catalog.text;
+    check_name pg_catalog.text;
+    check_query pg_catalog.text;
+BEGIN
+    BEGIN
+        SELECT c.source_table INTO STRICT source FROM @extschema@.attempt_lock_config AS c;
+    EXCEPTION WHEN OTHERS THEN
+        RETURN QUERY SELECT 'source_contract', 'fail', NULL::text, 'one row in attempt_lock_config',
+                            'cannot read the configured source table: ' || SQLERRM;
+        RETURN;
+    END;
+
+    -- Enough pages for about 1,000 results, at least 0.01% of the table.
+    SELECT LEAST(100, GREATEST(0.01, 100.0 * 1000 / GREATEST(1, c.reltuples)))
+      INTO sample_percent FROM pg_catalog.pg_class AS c WHERE c.oid = source;
+
+    -- The rows the data checks look at: everything, or every row of a sample of students
+    -- (whole students, so attempt_no density and duplicates are exact within them).
+    IF exact THEN
+        scope := 'all rows';
+    ELSE
+        BEGIN
+            EXECUTE pg_catalog.format(
+                'SELECT pg_catalog.array_agg(s) FROM (SELECT DISTINCT @extschema@.attempt_student_uuid(er.user_id) AS s'
+                ' FROM %s AS er TABLESAMPLE SYSTEM ($2) WHERE er.user_id IS NOT NULL LIMIT $1) AS sample', source)
+              INTO students USING sample_students, sample_percent;
+        EXCEPTION WHEN OTHERS THEN
+            students := '{}';
+        END;
+        scope := pg_catalog.format('a sample of %s students (estimated mode; exact => true checks all rows)',
+                                   COALESCE(pg_catalog.cardinality(students), 0));
+    END IF;
+
+    FOR check_name, check_query IN VALUES
+    ('extension', $q$
+        SELECT CASE WHEN e.extversion = a.default_version THEN 'ok' ELSE 'warn' END,
+               e.extversion, a.default_version,
+               CASE WHEN e.extversion = a.default_version THEN 'installed in schema ' || e.extnamespace::pg_catalog.regnamespace
+                    ELSE 'a newer version is installed on the server: ALTER EXTENSION attempt_lock UPDATE' END
+          FROM pg_catalog.pg_extension AS e
+          JOIN pg_catalog.pg_available_extensions AS a ON a.name = e.extname
+         WHERE e.extname = 'attempt_lock' $q$),
+    ('members', $q$
+        SELECT CASE WHEN pg_catalog.count(d.*) = 0 THEN 'ok' ELSE 'fail' END,
+               (SELECT pg_catalog.count(*) FROM pg_catalog.pg_depend AS m
+                 WHERE m.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass AND m.deptype = 'e'
+                   AND m.refobjid = (SELECT e.oid FROM pg_catalog.pg_extension AS e WHERE e.extname = 'attempt_lock'))::text
+                 || ' members',
+               'the members recorded at install/update',
+               pg_catalog.string_agg(d.status || ': ' || d.object_type || ' ' || d.identity, '; ' ORDER BY d.identity)
+          FROM @extschema@.attempt_lock_drift() AS d
+         WHERE d.kind IN ('member', 'baseline') $q$),
+    ('view', $q$
+        SELECT CASE WHEN c.oid IS NULL OR c.relkind <> 'v' OR m.objid IS NULL THEN 'fail' ELSE 'ok' END,
+               CASE WHEN c.oid IS NULL THEN 'missing'
+                    ELSE pg_catalog.format('%s (relkind %s, %s)', c.oid::pg_catalog.regclass, c.relkind,
+                         CASE WHEN m.objid IS NULL THEN 'not a member' ELSE 'member' END) END,
+               'view @extschema@.attempt, member of attempt_lock',
+               CASE WHEN c.oid IS NULL THEN 'relation "attempt" is missing: reinstall with DROP EXTENSION / CREATE EXTENSION attempt_lock'
+                    WHEN m.objid IS NULL THEN 'attempt was detached from the extension (ALTER EXTENSION ... DROP under the override?)' END
+          FROM (SELECT 1) AS one
+          LEFT JOIN pg_catalog.pg_class AS c
+            ON c.relname = 'attempt' AND c.relnamespace = '@extschema@'::pg_catalog.regnamespace
+          LEFT JOIN pg_catalog.pg_depend AS m
+            ON m.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND m.objid = c.oid AND m.deptype = 'e' $q$),
+    ('column_contract', $q$
+        WITH want AS (SELECT * FROM @extschema@.attempt_contract()),
+        have AS (
+            SELECT a.attnum::int AS "position", a.attname::text AS column_name,
+                   pg_catalog.format_type(a.atttypid, NULL) AS data_type
+              FROM pg_catalog.pg_attribute AS a
+             WHERE a.attrelid = '@extschema@.attempt'::pg_catalog.regclass AND a.attnum > 0 AND NOT a.attisdropped),
+        problems AS (
+            SELECT CASE WHEN h.column_name IS NULL THEN pg_catalog.format('missing column %s %s', w.column_name, w.data_type)
+                        WHEN w.column_name IS NULL THEN pg_catalog.format('extra column %s %s at position %s', h.column_name, h.data_type, h."position")
+                        WHEN h.data_type <> w.data_type THEN pg_catalog.format('column %s has type %s, expected %s', w.column_name, h.data_type, w.data_type)
+                        WHEN h."position" <> w."position" THEN pg_catalog.format('column %s is at position %s, expected %s', w.column_name, h."position", w."position")
+                   END AS problem
+              FROM want AS w FULL JOIN have AS h ON h.column_name = w.column_name)
+        SELECT CASE WHEN pg_catalog.count(p.problem) = 0 THEN 'ok' ELSE 'fail' END,
+               (SELECT pg_catalog.count(*) FROM have)::text || ' columns',
+               '11 columns as in attempt_contract()',
+               pg_catalog.string_agg(p.problem, '; ' ORDER BY p.problem)
+          FROM problems AS p $q$),
+    ('definition', $q$
+        SELECT CASE WHEN pg_catalog.count(*) = 0 THEN 'ok' ELSE 'fail' END,
+               CASE WHEN pg_catalog.count(*) = 0 THEN 'unchanged' ELSE pg_catalog.count(*) || ' objects differ' END,
+               'the definitions recorded at install/update',
+               pg_catalog.string_agg(d.status || ': ' || d.object_type || ' ' || d.identity, '; ' ORDER BY d.identity)
+          FROM @extschema@.attempt_lock_drift() AS d
+         WHERE d.kind IN ('view', 'function') $q$),
+    ('source_contract', $q$
+        SELECT CASE WHEN pg_catalog.count(*) = 0 THEN 'ok' ELSE 'fail' END,
+               $2::text, 'the exam_results contract (docs/SPEC.md §2)',
+               pg_catalog.string_agg(p.problem, '; ')
+          FROM @extschema@.attempt_source_problems($2::text) AS p $q$),
+    ('native_functions', $q$
+        WITH f AS (
+            SELECT p.oid::pg_catalog.regprocedure::text AS fn,
+                   p.provolatile = 'i' AND p.proisstrict AND p.proparallel = 's' AS declared_ok
+              FROM pg_catalog.pg_proc AS p
+             WHERE p.pronamespace = '@extschema@'::pg_catalog.regnamespace
+               AND p.proname IN ('attempt_id', 'attempt_student_uuid')),
+        self_test AS (
+            SELECT @extschema@.attempt_id('42', '7') = 4034413907488402035
+               AND @extschema@.attempt_id('5f0c7c1e-4b7a-4a39-9d1e-0c1f3c2b7a10'::uuid, 1001) = 2812140230157524088
+               AND @extschema@.attempt_student_uuid('student-42') = 'bbbbc2d5-8bba-cb8b-2836-8760498fd557'
+               AND @extschema@.attempt_student_uuid('ABCDEF01-2345-6789-ABCD-EF0123456789') = 'abcdef01-2345-6789-abcd-ef0123456789'
+               AND @extschema@.attempt_student_uuid(pg_catalog.repeat('-', 36)) = '95cfe54e-4b88-9737-ca32-cdfe4f31a0d7'
+               AS passed)
+        SELECT CASE WHEN (SELECT pg_catalog.count(*) FROM f WHERE f.declared_ok) = 3 AND s.passed THEN 'ok' ELSE 'fail' END,
+               (SELECT pg_catalog.count(*) FROM f WHERE f.declared_ok) || ' of 3 declared IMMUTABLE STRICT PARALLEL SAFE; known answers '
+                   || CASE WHEN s.passed THEN 'pass' ELSE 'FAIL' END,
+               '3 functions, known answers pass',
+               (SELECT pg_catalog.string_agg(f.fn, ', ' ORDER BY f.fn) FROM f WHERE NOT f.declared_ok)
+          FROM self_test AS s $q$),
+    ('lock_triggers', $q$
+        WITH want(name) AS (VALUES ('attempt_lock_guard_end'), ('attempt_lock_guard_functions'),
+                                   ('attempt_lock_guard_start'), ('attempt_lock_guard_drop')),
+        state AS (
+            SELECT w.name, t.evtenabled
+              FROM want AS w LEFT JOIN pg_catalog.pg_event_trigger AS t ON t.evtname = w.name)
+        SELECT CASE WHEN pg_catalog.count(*) FILTER (WHERE s.evtenabled IS DISTINCT FROM 'O' AND s.evtenabled IS DISTINCT FROM 'A') = 0
+                         AND pg_catalog.current_setting('session_replication_role') <> 'replica'
+                    THEN 'ok' ELSE 'fail' END,
+               pg_catalog.count(*) FILTER (WHERE s.evtenabled IN ('O', 'A')) || ' of 4 enabled; session_replication_role = '
+                   || pg_catalog.current_setting('session_replication_role'),
+               '4 of 4 enabled; session_replication_role <> replica',
+               pg_catalog.string_agg(s.name || CASE WHEN s.evtenabled IS NULL THEN ' is missing' ELSE ' is disabled (' || s.evtenabled::pg_catalog.text || ')' END,
+                                     '; ' ORDER BY s.name) FILTER (WHERE s.evtenabled IS DISTINCT FROM 'O' AND s.evtenabled IS DISTINCT FROM 'A')
+          FROM state AS s $q$),
+    ('override', $q$
+        WITH since AS (SELECT pg_catalog.max(s.recorded_at) AS at FROM @extschema@.attempt_lock_state AS s),
+        uses AS (
+            SELECT pg_catalog.count(*) AS total,
+                   pg_catalog.count(*) FILTER (WHERE l.logged_at >= (SELECT since.at FROM since)) AS recent
+              FROM @extschema@.attempt_lock_override_log AS l)
+        SELECT CASE WHEN pg_catalog.current_setting('attempt_lock.override', true) = 'on' THEN 'fail'
+                    WHEN u.recent > 0 THEN 'warn' ELSE 'ok' END,
+               pg_catalog.format('override %s in this session; %s uses since the last install/update, %s in all',
+                                 COALESCE(pg_catalog.current_setting('attempt_lock.override', true), 'off'),
+                                 u.recent, u.total),
+               'off, no uses since the last install/update',
+               CASE WHEN u.recent > 0 THEN 'see attempt_lock_override_log; the definition check shows what changed' END
+          FROM uses AS u $q$),
+    ('row_count', $q$
+        SELECT CASE WHEN n > 0 THEN 'ok' ELSE 'warn' END,
+               CASE WHEN $1 THEN n::text ELSE 'about ' || n::text END,
+               'more than 0 rows',
+               CASE WHEN n = 0 THEN 'attempt is empty' WHEN NOT $1 THEN 'estimate: source rows (catalog) x questions per result (sample)' END
+          FROM (SELECT CASE WHEN $1 THEN (SELECT pg_catalog.count(*) FROM @extschema@.attempt)
+                            ELSE (SELECT pg_catalog.round(GREATEST(c.reltuples, 0)
+                                         * COALESCE((SELECT pg_catalog.avg(pg_catalog.jsonb_array_length(er.result_json -> 'questions'))
+                                                                  FROM {source} AS er TABLESAMPLE SYSTEM ($8)
+                                                                 WHERE pg_catalog.jsonb_typeof(er.result_json -> 'questions') = 'array'), 0))::bigint
+                                    FROM pg_catalog.pg_class AS c WHERE c.oid = $2) END AS n) AS count $q$),
+    ('freshness', $q$
+        SELECT CASE WHEN latest IS NULL THEN 'warn'
+                    WHEN $4 IS NOT NULL AND pg_catalog.now() - latest > $4 THEN 'fail'
+                    WHEN $3 IS NOT NULL AND pg_catalog.now() - latest > $3 THEN 'warn' ELSE 'ok' END,
+               COALESCE('latest completed_at ' || latest::text || ' (' || (pg_catalog.date_trunc('second', pg_catalog.now() - latest))::text || ' ago)', 'no rows'),
+               pg_catalog.format('newer than %s (warn) / %s (fail)', COALESCE($3::text, 'no limit'), COALESCE($4::text, 'no limit')),
+               NULL
+          FROM (SELECT pg_catalog.max(COALESCE(er.updated_at, er.created_at)) AS latest FROM {source} AS er) AS m $q$),
+    ('never_null', $q$
+        SELECT CASE WHEN n = 0 THEN 'ok' ELSE 'fail' END, n || ' rows with a NULL in a never-NULL column',
+               '0', 'checked: ' || $5
+          FROM (SELECT pg_catalog.count(*) AS n FROM @extschema@.attempt AS a
+                 WHERE ($1 OR a.student_id = ANY ($6))
+                   AND (a.id IS NULL OR a.student_id IS NULL OR a.item_id IS NULL OR a.correct IS NULL
+                        OR a.response_time_ms IS NULL OR a.hint_used IS NULL OR a.completed_at IS NULL
+                        OR a.started_at IS NULL OR a.attempt_no IS NULL)) AS x $q$),
+    ('duplicate_ids', $q$
+        SELECT CASE WHEN n = 0 THEN 'ok' ELSE 'fail' END, n || ' duplicate ids', '0',
+               CASE WHEN n > 0 THEN 'a 64-bit id collision or a duplicated exam_results id; SELECT id, count(*) FROM attempt GROUP BY 1 HAVING count(*) > 1. '
+                    ELSE '' END || 'checked: ' || $5
+          FROM (SELECT pg_catalog.count(*) - pg_catalog.count(DISTINCT a.id) AS n FROM @extschema@.attempt AS a
+                 WHERE $1 OR a.student_id = ANY ($6)) AS x $q$),
+    ('attempt_no_dense', $q$
+        SELECT CASE WHEN n = 0 THEN 'ok' ELSE 'fail' END, n || ' (student_id, item_id) groups not numbered 1..n', '0',
+               'checked: ' || $5
+          FROM (SELECT pg_catalog.count(*) AS n FROM (
+                    SELECT 1 FROM @extschema@.attempt AS a
+                     WHERE $1 OR a.student_id = ANY ($6)
+                     GROUP BY a.student_id, a.item_id
+                    HAVING pg_catalog.min(a.attempt_no) <> 1 OR pg_catalog.max(a.attempt_no) <> pg_catalog.count(*)
+                        OR pg_catalog.count(DISTINCT a.attempt_no) <> pg_catalog.count(*)) AS g) AS x $q$),
+    ('rejects', $q$
+        SELECT CASE WHEN pg_catalog.count(*) = 0 THEN 'ok' ELSE 'warn' END,
+               pg_catalog.format('%s dropped, %s defaulted%s', pg_catalog.count(*) FILTER (WHERE r.action = 'dropped'),
+                                 pg_catalog.count(*) FILTER (WHERE r.action = 'defaulted'),
+                                 CASE WHEN $1 THEN '' ELSE ' (in a sample of results)' END),
+               '0 (bad input is dropped or defaulted, never silently)',
+               CASE WHEN pg_catalog.count(*) > 0 THEN 'SELECT * FROM attempt_rejects; top reasons: '
+                    || (SELECT pg_catalog.string_agg(t.reason || ' x' || t.n, ', ' ORDER BY t.n DESC, t.reason)
+                          FROM (SELECT r2.reason, pg_catalog.count(*) AS n FROM pg_catalog.unnest(pg_catalog.array_agg(r.reason)) AS r2(reason)
+                                 GROUP BY 1 ORDER BY 2 DESC LIMIT 3) AS t) END
+          FROM @extschema@.attempt_rejects AS r
+         WHERE $1 OR r.exam_result_id IN (SELECT er.id FROM {source} AS er TABLESAMPLE SYSTEM ($8)) $q$),
+    ('privileges', $q$
+        WITH need(what, granted) AS (
+            SELECT 'USAGE on schema @extschema@', pg_catalog.has_schema_privilege($7, '@extschema@', 'USAGE')
+            UNION ALL SELECT 'SELECT on @extschema@.attempt', pg_catalog.has_table_privilege($7, '@extschema@.attempt', 'SELECT')
+            UNION ALL SELECT 'USAGE on schema ' || $2::regclass::text || '''s schema',
+                             pg_catalog.has_schema_privilege($7, (SELECT c.relnamespace FROM pg_catalog.pg_class AS c WHERE c.oid = $2), 'USAGE')
+            UNION ALL SELECT 'SELECT on ' || $2::text || ' (the view is security_invoker)', pg_catalog.has_table_privilege($7, $2, 'SELECT')
+            UNION ALL SELECT 'EXECUTE on attempt_student_uuid(text)',
+                             pg_catalog.has_function_privilege($7, '@extschema@.attempt_student_uuid(text)', 'EXECUTE'))
+        SELECT CASE WHEN $7 IS NULL THEN 'ok' WHEN pg_catalog.bool_and(n.granted) THEN 'ok' ELSE 'fail' END,
+               CASE WHEN $7 IS NULL THEN 'no role given (check_role => ''name'')'
+                    ELSE pg_catalog.count(*) FILTER (WHERE n.granted) || ' of ' || pg_catalog.count(*) || ' privileges for role ' || $7 END,
+               'every privilege a reader of attempt needs',
+               CASE WHEN $7 IS NOT NULL THEN pg_catalog.string_agg('missing ' || n.what, '; ') FILTER (WHERE NOT n.granted) END
+          FROM need AS n
+         WHERE $7 IS NOT NULL OR n.what LIKE 'USAGE on schema @extschema@' $q$),
+    ('recommended_index', $q$
+        SELECT CASE WHEN pg_catalog.count(*) > 0 THEN 'ok' ELSE 'warn' END,
+               COALESCE(pg_catalog.string_agg(i.indexrelid::pg_catalog.regclass::text, ', '), 'none'),
+               'an index on ' || $2::text || ' (attempt_student_uuid(user_id))',
+               CASE WHEN pg_catalog.count(*) = 0 THEN 'per-student queries scan everything: CREATE INDEX CONCURRENTLY ON '
+                    || $2::text || ' (attempt_student_uuid(user_id))' END
+          FROM pg_catalog.pg_index AS i
+         WHERE i.indrelid = $2 AND i.indexprs IS NOT NULL AND i.indpred IS NULL
+           AND pg_catalog.pg_get_indexdef(i.indexrelid, 1, false) ~ '^(@extschema@\.)?attempt_student_uuid\(user_id\)$' $q$),
+    ('statistics', $q$
+        SELECT CASE WHEN s.relid IS NULL THEN 'warn'
+                    WHEN GREATEST(s.last_analyze, s.last_autoanalyze) IS NULL
+                      OR GREATEST(s.last_analyze, s.last_autoanalyze) < pg_catalog.now() - interval '7 days'
+                      OR s.n_dead_tup > 0.2 * GREATEST(s.n_live_tup, 1) THEN 'warn'
+                    ELSE 'ok' END,
+               pg_catalog.format('last analyze %s; %s dead of %s live tuples',
+                                 COALESCE(GREATEST(s.last_analyze, s.last_autoanalyze)::text, 'never'),
+                                 s.n_dead_tup, s.n_live_tup),
+               'analyzed within 7 days; dead tuples under 20%',
+               'ANALYZE ' || $2::text || ' / VACUUM ' || $2::text || ' if the plan or the counts look stale'
+          FROM (SELECT 1) AS one
+          LEFT JOIN pg_catalog.pg_stat_all_tables AS s ON s.relid = $2 $q$)
+    LOOP
+        BEGIN
+            RETURN QUERY EXECUTE
+                'SELECT ' || pg_catalog.quote_literal(check_name) || '::text, r.* FROM ('
+                || pg_catalog.replace(check_query, '{source}', source::pg_catalog.text)
+                || ') AS r(status, observed, expected, detail)'
+                USING exact, source, freshness_warn, freshness_fail, scope, students, check_role, sample_percent;
+        EXCEPTION WHEN OTHERS THEN
+            RETURN QUERY SELECT check_name, 'fail'::text, NULL::text, NULL::text,
+                                'the check could not run: ' || SQLERRM;
+        END;
+    END LOOP;
+END
+$health$;
+COMMENT ON FUNCTION @extschema@.attempt_health(pg_catalog.bool, pg_catalog.interval, pg_catalog.interval, pg_catalog.name, pg_catalog.int4) IS
+'attempt_lock: the runbook in one call; one row per check (ok/warn/fail) on the lock, the contract and the data. Never raises; read-only. exact => true scans everything, the default samples students';
+
+CREATE FUNCTION @extschema@.attempt_health_assert(
+    exact pg_catalog.bool DEFAULT false,
+    freshness_warn pg_catalog.interval DEFAULT '1 day',
+    freshness_fail pg_catalog.interval DEFAULT '7 days',
+    check_role pg_catalog.name DEFAULT NULL)
+RETURNS pg_catalog.int4
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    failed pg_catalog.text;
+    warned pg_catalog.int4;
+BEGIN
+    SELECT pg_catalog.string_agg(h."check" || ' (' || COALESCE(h.detail, h.observed, '') || ')', '; ' ORDER BY h."check")
+               FILTER (WHERE h.status = 'fail'),
+           pg_catalog.count(*) FILTER (WHERE h.status = 'warn')
+      INTO failed, warned
+      FROM @extschema@.attempt_health(exact, freshness_warn, freshness_fail, check_role) AS h;
+    IF failed IS NOT NULL THEN
+        RAISE EXCEPTION 'attempt_lock: health check failed: %', failed
+              USING ERRCODE = 'object_not_in_prerequisite_state',
+                    HINT = 'SELECT * FROM attempt_health() shows every check; docs/OPERATIONS.md has the fix for each.';
+    END IF;
+    RETURN warned;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.attempt_health_assert(pg_catalog.bool, pg_catalog.interval, pg_catalog.interval, pg_catalog.name) IS
+'attempt_lock: deployment gate; raises SQLSTATE 55000 naming every failing attempt_health() check, else returns the number of warnings';
+
+-- The staging-evidence template, filled from the database itself.
+CREATE FUNCTION @extschema@.attempt_evidence_report(exact pg_catalog.bool DEFAULT true)
+RETURNS pg_catalog.text
+LANGUAGE plpgsql VOLATILE  -- EXPLAIN is refused in non-volatile functions; nothing is written
+SET search_path = pg_catalog, pg_temp
+AS $report$
+DECLARE
+    report pg_catalog.text;
+    line pg_catalog.text;
+    plan pg_catalog.text := '';
+    sample_student pg_catalog.uuid;
+    fails pg_catalog.text;
+    warns pg_catalog.text;
+    health pg_catalog.text;
+BEGIN
+    report := pg_catalog.format(E'# attempt_lock staging evidence\n\n'
+        'Database `%s` on %s, generated %s by `%s`.\n\n',
+        pg_catalog.current_database(), pg_catalog.version(), pg_catalog.now()::pg_catalog.text, CURRENT_USER);
+
+    report := report || E'## 1. Version and install/update history\n\n| version | action | at | by |\n|---|---|---|---|\n'
+        || COALESCE((SELECT pg_catalog.string_agg(pg_catalog.format(E'| %s | %s | %s | %s |\n', h.version, h.action, h.at, h.by_role), '' ORDER BY h.at)
+                                  FROM @extschema@.attempt_lock_history AS h), '')
+        || pg_catalog.format(E'\nInstalled version: %s.\n\n',
+                             (SELECT e.extversion FROM pg_catalog.pg_extension AS e WHERE e.extname = 'attempt_lock'));
+
+    report := report || E'## 2. Column contract\n\n| # | column | type | never NULL | in the view |\n|---|---|---|---|---|\n'
+        || (SELECT pg_catalog.string_agg(pg_catalog.format(E'| %s | %s | %s | %s | %s |\n', w."position", w.column_name, w.data_type,
+                                                           CASE WHEN w.never_null THEN 'yes' ELSE 'no' END,
+                                                           CASE WHEN a.attnum = w."position" AND pg_catalog.format_type(a.atttypid, NULL) = w.data_type
+                                                                THEN 'ok' ELSE 'MISMATCH' END), '' ORDER BY w."position")
+              FROM @extschema@.attempt_contract() AS w
+              LEFT JOIN pg_catalog.pg_attribute AS a
+                ON a.attrelid = '@extschema@.attempt'::pg_catalog.regclass AND a.attname = w.column_name AND NOT a.attisdropped)
+        || E'\n';
+
+    report := report || E'## 3. Sample rows (latest 5)\n\n| id | student_id | item_id | correct | response_time_ms | hint_used | completed_at | attempt_no | topic_id |\n|---|---|---|---|---|---|---|---|---|\n'
+        || COALESCE((SELECT pg_catalog.string_agg(pg_catalog.format(E'| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n',
+                                    s.id, s.student_id, s.item_id, s.correct, s.response_time_ms, s.hint_used, s.completed_at, s.attempt_no,
+                                    COALESCE(s.topic_id, '')), '' ORDER BY s.completed_at DESC, s.id)
+                                  FROM (SELECT * FROM @extschema@.attempt ORDER BY completed_at DESC, id LIMIT 5) AS s), E'(no rows)\n')
+        || E'\n';
+
+    report := report || pg_catalog.format(E'## 4. Row count\n\n%s rows in attempt; %s rejects listed in attempt_rejects.\n\n',
+        (SELECT pg_catalog.count(*) FROM @extschema@.attempt), (SELECT pg_catalog.count(*) FROM @extschema@.attempt_rejects));
+
+    -- Determinism: the same rows twice, and ids unique, over the latest 1000 rows.
+    report := report || pg_catalog.format(E'## 5. Determinism\n\nThe latest 1000 rows, read twice, differ in %s rows and hold %s duplicate ids; '
+        'the native hashes pass their known-answer self-test (see native_functions below).\n\n',
+        (SELECT pg_catalog.count(*) FROM ((SELECT * FROM @extschema@.attempt ORDER BY completed_at DESC, id LIMIT 1000)
+                                          EXCEPT ALL (SELECT * FROM @extschema@.attempt ORDER BY completed_at DESC, id LIMIT 1000)) AS d),
+        (SELECT pg_catalog.count(*) - pg_catalog.count(DISTINCT s.id) FROM (SELECT id FROM @extschema@.attempt ORDER BY completed_at DESC, id LIMIT 1000) AS s));
+
+    SELECT pg_catalog.string_agg(pg_catalog.format(E'| %s | %s | %s | %s | %s |\n', h."check", h.status,
+                                     pg_catalog.replace(COALESCE(h.observed, ''), '|', '\|'),
+                                     pg_catalog.replace(COALESCE(h.expected, ''), '|', '\|'),
+                                     pg_catalog.replace(COALESCE(h.detail, ''), '|', '\|')), ''),
+           pg_catalog.string_agg(h."check", ', ') FILTER (WHERE h.status = 'fail'),
+           pg_catalog.string_agg(h."check", ', ') FILTER (WHERE h.status = 'warn')
+      INTO health, fails, warns
+      FROM @extschema@.attempt_health(exact, NULL, NULL) AS h;
+    report := report || E'## 6. Health (attempt_health())\n\n| check | status | observed | expected | detail |\n|---|---|---|---|---|\n'
+        || health || E'\n';
+
+    SELECT a.student_id INTO sample_student FROM @extschema@.attempt AS a ORDER BY a.completed_at DESC, a.id LIMIT 1;
+    FOR line IN EXECUTE 'EXPLAIN (COSTS OFF) SELECT * FROM @extschema@.attempt WHERE student_id = $1'
+                        ' AND completed_at >= pg_catalog.now() - interval ''30 days''' USING sample_student LOOP
+        -- The parser's inlined expressions make long lines; the plan shape is what matters.
+        plan := plan || pg_catalog.left(pg_catalog.regexp_replace(line, '[[:cntrl:]]+', ' ', 'g'), 120) || E'\n';
+    END LOOP;
+    report := report || E'## 7. Per-student query plan\n\n```\n' || plan || E'```\n\n';
+
+    report := report || E'## 8. Decision\n\n' || CASE
+        WHEN fails IS NOT NULL THEN '**NO-GO**: failing checks: ' || fails || '.'
+        WHEN warns IS NOT NULL THEN '**GO WITH NOTES**: warnings: ' || warns || '.'
+        ELSE '**GO**: every check is ok.' END || E'\n';
+    RETURN report;
+END
+$report$;
+COMMENT ON FUNCTION @extschema@.attempt_evidence_report(pg_catalog.bool) IS
+'attempt_lock: the staging-evidence report as Markdown (version and history, column contract, sample rows, row count, determinism, health, per-student plan, go/no-go)';
+
+--------------------------------------------------------------------------------------------
 -- Baseline: the last statement of every install and update script
 --------------------------------------------------------------------------------------------
 
