@@ -18,7 +18,7 @@ GRANT SELECT ON attempt TO attempt_lock_test_reader;
 BEGIN;
 GRANT SELECT ON attempt_rejects TO attempt_lock_test_reader;
 ROLLBACK;
-SELECT c.relname, g.grantee::regrole, g.privilege_type, g.is_grantable
+SELECT c.relname, g.grantee::regrole::text AS grantee, g.privilege_type, g.is_grantable
 FROM pg_class c, aclexplode(c.relacl) g
 WHERE c.relname IN ('attempt', 'attempt_rejects') AND g.grantee <> c.relowner
 ORDER BY 1, 2, 3;

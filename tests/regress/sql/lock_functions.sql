@@ -46,7 +46,7 @@ ROLLBACK;
 BEGIN;
 ALTER FUNCTION attempt_id(text, text) VOLATILE;
 ROLLBACK;
-SELECT p.oid::regprocedure AS function, p.provolatile, p.proparallel, p.proisstrict,
+SELECT p.oid::regprocedure::text AS function, p.provolatile, p.proparallel, p.proisstrict,
        p.procost, p.proconfig, pg_get_userbyid(p.proowner) AS owner
 FROM pg_proc p WHERE p.proname IN ('attempt_id', 'attempt_student_uuid') ORDER BY 1;
 

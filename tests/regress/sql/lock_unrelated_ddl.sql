@@ -38,7 +38,7 @@ DROP SCHEMA lock_s1 CASCADE;
 
 -- Built on the locked objects.
 CREATE VIEW lock_my_attempts AS SELECT * FROM attempt WHERE item_id > 0;
-CREATE OR REPLACE VIEW lock_my_attempts AS SELECT id, item_id FROM attempt WHERE item_id > 0;
+CREATE OR REPLACE VIEW lock_my_attempts AS SELECT * FROM attempt WHERE item_id > 1000;
 CREATE VIEW lock_my_rejects AS SELECT field, count(*) AS n FROM attempt_rejects GROUP BY 1;
 CREATE MATERIALIZED VIEW lock_my_counts AS SELECT item_id, count(*) AS n FROM attempt GROUP BY 1;
 CREATE FUNCTION lock_my_id(text) RETURNS bigint LANGUAGE sql
@@ -54,16 +54,18 @@ DROP FUNCTION lock_my_id(text);
 
 -- The source table: an expression index (the documented per-student index), columns.
 CREATE INDEX exam_results_student ON exam_results (attempt_student_uuid(user_id));
-SELECT indexrelid::regclass AS index FROM pg_index WHERE indrelid = 'exam_results'::regclass
+CREATE INDEX CONCURRENTLY exam_results_student_c ON exam_results (attempt_student_uuid(user_id));
+SELECT indexrelid::regclass::text AS index FROM pg_index WHERE indrelid = 'exam_results'::regclass
 ORDER BY 1;
 ALTER TABLE exam_results ADD COLUMN note text;
 ALTER TABLE exam_results DROP COLUMN note;
 DROP INDEX exam_results_student;
+DROP INDEX CONCURRENTLY exam_results_student_c;
 
 -- An ordinary role.
 CREATE ROLE attempt_lock_test_creator;
 GRANT CREATE ON SCHEMA public TO attempt_lock_test_creator;
-GRANT SELECT ON exam_results TO attempt_lock_test_creator;
+GRANT SELECT ON exam_results, attempt TO attempt_lock_test_creator;
 SET ROLE attempt_lock_test_creator;
 CREATE TABLE lock_creator_t (a int);
 ALTER TABLE lock_creator_t ADD COLUMN b int;
@@ -77,7 +79,7 @@ DROP FUNCTION lock_creator_g();
 DROP VIEW lock_creator_attempts;
 DROP TABLE lock_creator_t CASCADE;
 RESET ROLE;
-REVOKE ALL ON exam_results FROM attempt_lock_test_creator;
+REVOKE ALL ON exam_results, attempt FROM attempt_lock_test_creator;
 REVOKE ALL ON SCHEMA public FROM attempt_lock_test_creator;
 DROP ROLE attempt_lock_test_creator;
 

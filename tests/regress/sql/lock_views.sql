@@ -84,7 +84,7 @@ CREATE OR REPLACE RULE rejects_upd AS ON UPDATE TO attempt_rejects DO INSTEAD NO
 BEGIN;
 CREATE RULE attempt_ins AS ON INSERT TO attempt DO INSTEAD NOTHING;
 ROLLBACK;
-SELECT ev_class::regclass AS view, rulename FROM pg_rewrite
+SELECT ev_class::regclass::text AS view, rulename FROM pg_rewrite
  WHERE ev_class IN ('attempt'::regclass, 'attempt_rejects'::regclass) ORDER BY 1, 2;
 
 -- CREATE TRIGGER on the views.
