@@ -22,11 +22,11 @@ ALTER EVENT TRIGGER attempt_lock_guard_functions ENABLE;
 -- With the triggers back the event triggers are no longer reported, the changes still are.
 SELECT kind, object_type, identity, status FROM attempt_lock_drift();
 -- The detail shows what was recorded and what is there now (here: the lines that differ).
-SELECT d.identity, l.n, l.line
+SELECT d.identity, l.line
 FROM attempt_lock_drift() d,
      regexp_split_to_table(d.detail, E'\n') WITH ORDINALITY AS l(line, n)
 WHERE d.status = 'changed' AND l.line ~ '(-- reloptions:|PARALLEL SAFE)'
-ORDER BY 1, 2;
+ORDER BY d.identity, l.n;
 -- attempt_rejects is unchanged but no longer a member: "gone" from the fingerprint.
 SELECT * FROM lock_views_as_recorded();
 SELECT * FROM lock_fp_changed;
