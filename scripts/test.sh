@@ -1,21 +1,22 @@
 #!/usr/bin/env bash
-# The whole test suite: Rust unit tests and #[pg_test]s (cargo pgrx test), then the SQL
-# regression tests against the installed extension. Installs what it needs first.
+# The whole test suite: the SQL regression tests against the installed release build, then
+# the Rust unit tests and #[pg_test]s (cargo pgrx test). Installs what it needs first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
 ensure_prerequisites
 
+install_extension
+say "SQL regression tests"
+scripts/regress.sh
+
 say "cargo pgrx test (unit tests and pg_tests)"
 pgdata=$(mktemp -d /tmp/attempt_lock_pgtest.XXXXXX)
 as_root chown postgres: "$pgdata"
 trap 'as_root rm -rf "$pgdata"' EXIT
-# cargo pgrx test installs pgrx's generated functions-only script as attempt_lock--1.0.sql;
-# install_extension below puts the frozen release scripts back before the SQL tests.
+# cargo pgrx test installs its own debug build and pgrx's generated functions-only script;
+# put the release build and the frozen scripts back afterwards (no rebuild: a copy).
 cargo pgrx test "pg$PG_MAJOR" --runas postgres --pgdata "$pgdata/data"
-
 install_extension
-say "SQL regression tests"
-scripts/regress.sh
 say "all tests passed"
