@@ -61,6 +61,8 @@ trap 'stop_cluster "$work"; as_root rm -rf "$work"' EXIT
 # lib.sh's free_port only scans up to 54999, so a start of 56000 finds nothing there;
 # fall back to its own range until it scans above its start.
 port=$(free_port 56000 2>/dev/null) || port=$(free_port 54700)
+# Other work on the machine skews timings; the table reports how busy it was.
+read -r load_start _ </proc/loadavg
 say "starting a scratch cluster in $work on port $port"
 start_cluster "$work" "$port"
 
@@ -71,15 +73,17 @@ for s in "${settings[@]}"; do sql postgres "ALTER SYSTEM SET ${s%%=*} = '${s#*=}
 # shared_buffers needs a restart; pg_ctl restart reuses start_cluster's options.
 as_postgres "$PG_BIN/pg_ctl" -D "$work/data" -w -m fast restart >/dev/null
 
-# median_ms DB REPS WARMUP QUERY...: median server-side execution time in ms over REPS
-# runs of each QUERY (pooled), after WARMUP unmeasured runs of each.
-median_ms() {
+# medians DB REPS WARMUP GROUP QUERY [GROUP QUERY ...]: the median server-side execution
+# time in ms of each group of queries (groups numbered 1, 2, ...), space-separated, from
+# REPS interleaved runs of every query after WARMUP unmeasured ones.
+medians() {
     local db=$1 reps=$2 warmup=$3; shift 3
-    local vars=() arr="" i=0 q
-    for q in "$@"; do
-        i=$((i + 1)); vars+=(-v "q$i=$q"); arr="$arr${arr:+, }:'q$i'"
+    local vars=() qs="" gs="" i=0
+    while [ $# -gt 0 ]; do
+        i=$((i + 1)); gs="$gs${gs:+, }$1"; vars+=(-v "q$i=$2"); qs="$qs${qs:+, }:'q$i'"; shift 2
     done
-    echo "SELECT round(bench.median_ms(ARRAY[$arr], $reps, $warmup)::numeric, 3);" |
+    echo "SELECT array_to_string(ARRAY(SELECT round(m::numeric, 3)
+            FROM unnest(bench.medians_ms(ARRAY[$qs], ARRAY[$gs], $reps, $warmup)) m), ' ');" |
         psql_db "$db" -At "${vars[@]}"
 }
 
@@ -137,19 +141,13 @@ students() {
                       UNION ALL SELECT * FROM (SELECT user_id FROM exam_results WHERE user_id LIKE 'student-%' ORDER BY id LIMIT 2) c) s
                 JOIN exam_results USING (user_id) GROUP BY user_id ORDER BY 1"
 }
-q_students() {
+# lookup_args DB VIEW GROUP: the per-student queries on VIEW, as arguments of medians.
+lookup_args() {
     local line
     students "$1" | while IFS= read -r line; do
-        echo "SELECT * FROM $2 WHERE student_id = '${line%%|*}' AND completed_at >= '${line#*|}'::timestamptz - interval '30 days'"
+        printf '%s\0%s\0' "$3" "SELECT * FROM $2 WHERE student_id = '${line%%|*}' AND completed_at >= '${line#*|}'::timestamptz - interval '30 days'"
     done
 }
-per_student_ms() {
-    local db=$1 view=$2 qs
-    mapfile -t qs < <(q_students "$db" "$view")
-    median_ms "$db" "$reps" 1 "${qs[@]}"
-}
-# A full scan, heavy: the agreement check run just before serves as its warm-up.
-scan_ms() { median_ms "$1" "$heavy_reps" 0 "$(q_scan "$2")"; }
 
 # Arithmetic and formatting in awk: bash has no floating point.
 calc() { awk "BEGIN { printf \"%s\", $1 }"; }
@@ -166,29 +164,30 @@ view=0
 has_view "$main_db" && view=1
 [ $view = 1 ] || say "the installed attempt_lock has no view attempt yet: rows 3-6 are n/a"
 
-# Rows 1-2: one backend, no parallel workers, so the difference is per-call CPU time.
+# Rows 1-2: one backend, no parallel workers, so the difference is per-call CPU time;
+# bare, native and formula runs interleaved so that they share whatever else the machine
+# is doing.
 say "hashes: $inputs inputs, $reps runs each"
 psql_db "$main_db" -v n="$inputs" -f scripts/sql/bench_inputs.sql >/dev/null
 serial() { PGOPTIONS="-c max_parallel_workers_per_gather=0" "$@"; }
-bare=$(serial median_ms "$main_db" "$reps" 1 "SELECT sum(length(a) + length(b)) FROM bench.pairs")
-native=$(serial median_ms "$main_db" "$reps" 1 "SELECT sum(attempt_id(a, b)) FROM bench.pairs")
-formula=$(serial median_ms "$main_db" "$reps" 1 \
-    "SELECT sum(('x' || substr(md5(a || '-' || b), 1, 16))::bit(64)::bigint) FROM bench.pairs")
-n_ns=$(calc "($native - $bare) * 1e6 / $inputs")
-f_ns=$(calc "($formula - $bare) * 1e6 / $inputs")
-r=$(calc "($formula - $bare) / ($native - $bare)")
-row "1 attempt_id(text,text), net ns/call" "$(calc "sprintf(\"%.0f ns\", $n_ns)")" \
-    "$(calc "sprintf(\"%.0f ns\", $f_ns)")" "$(fmt_x "$r") faster" ">= 8x" "$(met "$r >= 8")"
-
-bare=$(serial median_ms "$main_db" "$reps" 1 "SELECT count(u) FROM bench.users")
-native=$(serial median_ms "$main_db" "$reps" 1 "SELECT count(attempt_student_uuid(u)) FROM bench.users")
-formula=$(serial median_ms "$main_db" "$reps" 1 \
-    "SELECT count(CASE WHEN u ~* '^[0-9a-fA-F-]{36}\$' THEN u::uuid ELSE md5(u)::uuid END) FROM bench.users")
-n_ns=$(calc "($native - $bare) * 1e6 / $inputs")
-f_ns=$(calc "($formula - $bare) * 1e6 / $inputs")
-r=$(calc "($formula - $bare) / ($native - $bare)")
-row "2 attempt_student_uuid(text), net ns/call" "$(calc "sprintf(\"%.0f ns\", $n_ns)")" \
-    "$(calc "sprintf(\"%.0f ns\", $f_ns)")" "$(fmt_x "$r") faster" ">= 40x" "$(met "$r >= 40")"
+hash_row() {
+    local metric=$1 target=$2 bare native formula n_ns f_ns r m
+    m=$(serial medians "$main_db" "$reps" 1 1 "$3" 2 "$4" 3 "$5")
+    read -r bare native formula <<<"$m"
+    n_ns=$(calc "($native - $bare) * 1e6 / $inputs")
+    f_ns=$(calc "($formula - $bare) * 1e6 / $inputs")
+    r=$(calc "($formula - $bare) / ($native - $bare)")
+    row "$metric" "$(calc "sprintf(\"%.0f ns\", $n_ns)")" "$(calc "sprintf(\"%.0f ns\", $f_ns)")" \
+        "$(fmt_x "$r") faster" ">= ${target}x" "$(met "$r >= $target")"
+}
+hash_row "1 attempt_id(text,text), net ns/call" 8 \
+    "SELECT sum(length(a) + length(b)) FROM bench.pairs" \
+    "SELECT sum(attempt_id(a, b)) FROM bench.pairs" \
+    "SELECT sum(('x' || substr(md5(a || '-' || b), 1, 16))::bit(64)::bigint) FROM bench.pairs"
+hash_row "2 attempt_student_uuid(text), net ns/call" 40 \
+    "SELECT count(u) FROM bench.users" \
+    "SELECT count(attempt_student_uuid(u)) FROM bench.users" \
+    "SELECT count(CASE WHEN u ~* '^[0-9a-fA-F-]{36}\$' THEN u::uuid ELSE md5(u)::uuid END) FROM bench.users"
 
 # The two views must compute the same rows, or the comparison means nothing; the check
 # is also the full scans' warm-up run.
@@ -201,17 +200,21 @@ agree() {
 na="n/a (view not installed)"
 declare -A scan_a scan_b look_a look_b
 measure_scale() {
-    local label=$1 db=$2
-    say "[$label] full scan, $heavy_reps runs each; per-student lookup, $reps runs x 5 students"
+    local label=$1 db=$2 m args=()
+    say "[$label] full scan, $heavy_reps runs each; per-student lookup, $reps runs x 5 students each"
     if [ $view = 1 ]; then
         agree "$db"
-        scan_a[$label]=$(scan_ms "$db" attempt)
-        look_a[$label]=$(per_student_ms "$db" attempt)
+        m=$(medians "$db" "$heavy_reps" 0 1 "$(q_scan attempt)" 2 "$(q_scan attempt_baseline)")
+        read -r "scan_a[$label]" "scan_b[$label]" <<<"$m"
+        mapfile -d '' -t args < <(lookup_args "$db" attempt 1; lookup_args "$db" attempt_baseline 2)
+        m=$(medians "$db" "$reps" 1 "${args[@]}")
+        read -r "look_a[$label]" "look_b[$label]" <<<"$m"
     else
         sql "$db" "$(q_scan attempt_baseline)" >/dev/null
+        scan_b[$label]=$(medians "$db" "$heavy_reps" 0 1 "$(q_scan attempt_baseline)")
+        mapfile -d '' -t args < <(lookup_args "$db" attempt_baseline 1)
+        look_b[$label]=$(medians "$db" "$reps" 1 "${args[@]}")
     fi
-    scan_b[$label]=$(scan_ms "$db" attempt_baseline)
-    look_b[$label]=$(per_student_ms "$db" attempt_baseline)
 }
 
 measure_scale "$main_scale" "$main_db"
@@ -229,12 +232,13 @@ fi
 
 say "[$main_scale] 7-day KPI, $heavy_reps runs each"
 max_ts=$(sql "$main_db" "SELECT max(COALESCE(updated_at, created_at)) FROM exam_results")
-kpi_b=$(median_ms "$main_db" "$heavy_reps" 1 "$(q_kpi attempt_baseline "$max_ts")")
 if [ $view = 1 ]; then
-    kpi_a=$(median_ms "$main_db" "$heavy_reps" 1 "$(q_kpi attempt "$max_ts")")
+    m=$(medians "$main_db" "$heavy_reps" 1 1 "$(q_kpi attempt "$max_ts")" 2 "$(q_kpi attempt_baseline "$max_ts")")
+    read -r kpi_a kpi_b <<<"$m"
     r=$(calc "$kpi_b / $kpi_a")
     row "5 weekly KPI (7 days)" "$(fmt_ms "$kpi_a")" "$(fmt_ms "$kpi_b")" "$(fmt_x "$r") faster" "none yet" "-"
 else
+    kpi_b=$(medians "$main_db" "$heavy_reps" 1 1 "$(q_kpi attempt_baseline "$max_ts")")
     row "5 weekly KPI (7 days)" "$na" "$(fmt_ms "$kpi_b")" "n/a" "none yet" "n/a"
 fi
 
@@ -294,6 +298,8 @@ echo "machine:    $(nproc) CPUs ($cpu), $mem RAM, $(uname -sr)"
 echo "server:     $(sql "$main_db" "SELECT version()")"
 echo "extension:  $ext"
 echo "commit:     $commit"
+read -r load_end _ </proc/loadavg
+echo "load:       1-minute load average $load_start at start, $load_end at end"
 echo "settings:   ${settings[*]}"
 echo "data:       $(printf "%'d" "$main_results") results x $questions questions = $(printf "%'d" $((main_results * questions))) attempts$([ "$scale" = all ] && echo " in rows 1-5")$([ $quick = 1 ] && echo " (--quick: a tenth of every scale)"); hash inputs: $(printf "%'d" "$inputs") rows"
 echo "timing:     server-side execution time, median of $reps runs (lookups: x 5 students) / $heavy_reps runs (scans, KPI)"

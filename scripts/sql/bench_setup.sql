@@ -14,26 +14,29 @@ BEGIN
     RETURN (plan->0->>'Execution Time')::float8;
 END $$;
 
--- Median over reps runs of each query (all runs of all queries pooled), after warmup
--- unmeasured runs of each, so caches are as warm for one side as for the other.
-CREATE OR REPLACE FUNCTION bench.median_ms(queries text[], reps int, warmup int DEFAULT 1)
-RETURNS float8
+-- The median of each group of queries (runs of every query of a group pooled), after
+-- warmup unmeasured runs of each query, so caches are as warm for one side as for the
+-- other. Runs are interleaved (one of each query per round) so that a slow drift, such as
+-- another process taking a CPU for a while, is spread over every group rather than
+-- landing on one. Returns the medians in the order of the group numbers.
+CREATE OR REPLACE FUNCTION bench.medians_ms(queries text[], groups int[], reps int, warmup int DEFAULT 1)
+RETURNS float8[]
 LANGUAGE plpgsql AS $$
 DECLARE
-    q text;
-    t float8[] := '{}';
+    gs int[] := '{}';
+    ts float8[] := '{}';
 BEGIN
-    FOREACH q IN ARRAY queries LOOP
-        FOR i IN 1 .. warmup LOOP
-            PERFORM bench.exec_ms(q);
+    FOR i IN 1 .. warmup LOOP
+        FOR q IN 1 .. cardinality(queries) LOOP
+            PERFORM bench.exec_ms(queries[q]);
         END LOOP;
     END LOOP;
-    -- Interleave the queries so a slow drift (another process, the page cache) is spread
-    -- over all of them rather than landing on one.
     FOR i IN 1 .. reps LOOP
-        FOREACH q IN ARRAY queries LOOP
-            t := t || bench.exec_ms(q);
+        FOR q IN 1 .. cardinality(queries) LOOP
+            gs := gs || groups[q];
+            ts := ts || bench.exec_ms(queries[q]);
         END LOOP;
     END LOOP;
-    RETURN (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY x) FROM unnest(t) x);
+    RETURN ARRAY(SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY t)
+                   FROM unnest(gs, ts) AS u(g, t) GROUP BY g ORDER BY g);
 END $$;

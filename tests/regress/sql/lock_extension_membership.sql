@@ -23,7 +23,7 @@ DROP VIEW attempt;
 ALTER EXTENSION attempt_lock DROP FUNCTION attempt_id(text, text);
 \echo SQLSTATE :SQLSTATE
 ALTER EXTENSION attempt_lock DROP FUNCTION attempt_student_uuid(text);
-ALTER EXTENSION attempt_lock DROP FUNCTION attempt_lock_guard_end();
+ALTER EXTENSION attempt_lock DROP FUNCTION attempt_lock_guard_objects();
 BEGIN;
 ALTER EXTENSION attempt_lock DROP FUNCTION attempt_id(text, text);
 ROLLBACK;

@@ -51,7 +51,7 @@ SELECT p.oid::regprocedure::text AS function, p.provolatile, p.proparallel, p.pr
 FROM pg_proc p WHERE p.proname IN ('attempt_id', 'attempt_student_uuid') ORDER BY 1;
 
 -- The lock's own functions are members too: replacing one cannot disarm the lock.
--- (attempt_lock_guard_end fires first and already runs the new body, which says "override
+-- (attempt_lock_guard_objects fires first and already runs the new body, which says "override
 -- active", so it raises an "override used" WARNING before attempt_lock_guard_functions
 -- refuses the statement; only the refusal is asserted here.)
 SET client_min_messages = error;
@@ -60,7 +60,7 @@ LANGUAGE sql STABLE AS $$ SELECT true $$;
 RESET client_min_messages;
 CREATE OR REPLACE FUNCTION attempt_lock_refuse(p_tag text, p_object text, p_detail text)
 RETURNS void LANGUAGE plpgsql AS $$ BEGIN END $$;
-ALTER FUNCTION attempt_lock_guard_end() RENAME TO lock_guard_renamed;
+ALTER FUNCTION attempt_lock_guard_objects() RENAME TO lock_guard_renamed;
 ALTER FUNCTION attempt_lock_drift() OWNER TO attempt_lock_test_owner;
 -- The baseline can only be written by the install/update scripts.
 SELECT attempt_lock_record_state();
