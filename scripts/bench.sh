@@ -95,7 +95,9 @@ prepare_db() {
     results=$(( $(results_for "$label") / div ))
     say "[$label] generating $results results x $questions questions"
     sql postgres "CREATE DATABASE $db" >/dev/null
-    psql_db "$db" -v results="$results" -v questions=$questions -v bad=0 \
+    # The generator computes r * 7919 in integer, which overflows past 271,176 results;
+    # a bigint series (psql pastes the variable in as text) gives the same rows at 8M.
+    psql_db "$db" -v results="$results::bigint" -v questions=$questions -v bad=0 \
         -f scripts/sql/generate_exam_results.sql >/dev/null
     # Others reinstall the extension from time to time; a CREATE EXTENSION that lands in
     # the middle of a reinstall fails and installs nothing, so it is safe to try again.

@@ -99,15 +99,11 @@ INSERT INTO @extschema@.attempt_lock_history (version, action) VALUES ('1.0', 'i
 -- BEGIN ATOMIC: the body is parsed once, here, so no later search_path can redirect a
 -- name in it; PG15 still inlines it into the calling query (checked with EXPLAIN VERBOSE).
 -- Inlining needs: LANGUAGE sql, not STRICT, not SECURITY DEFINER, no SET clause.
---
--- Per element, each key is fetched once (the OFFSET 0 subquery "k" is an optimisation
--- fence: without it the planner would substitute `e -> 'key'` into every expression that
--- reads it and fetch it again each time). result_json is read once per result ("r"),
--- because every read of a compressed value decompresses it again.
 CREATE FUNCTION @extschema@.attempt_questions(
     result_json  jsonb,
     user_id      text,
-    completed_at timestamptz)
+    completed_at timestamptz,
+    id_is_null   boolean)
 RETURNS TABLE (
     "position"            integer,  -- 0-based; NULL on a result's 'questions' row
     question_id           text,     -- raw text of question_id (NULL: not an object, missing)
@@ -154,33 +150,14 @@ SELECT
                    THEN 'questions is missing' ELSE 'questions is not an array' END
          WHEN r.result_reason IS NOT NULL THEN r.result_reason
          WHEN pg_catalog.jsonb_typeof(x.e) <> 'object' THEN 'element is not an object'
-         WHEN x.pid IS NULL THEN
-              CASE WHEN x.qid IS NULL OR pg_catalog.jsonb_typeof(x.qid) = 'null'
-                   THEN 'question_id is missing'
-                   WHEN x.qid = '""'::jsonb THEN 'question_id is empty'
-                   WHEN x.qint THEN 'question_id is out of bigint range'
-                   ELSE 'question_id is not an integer' END
+         WHEN x.pid IS NULL THEN x.qid_reason
          WHEN x.dup THEN 'duplicate question_id' END,
-    -- Defaulted: kept elements only; a field present (not JSON null) but invalid.
-    CASE WHEN x.pid IS NOT NULL AND NOT x.dup AND r.result_reason IS NULL
-              AND pg_catalog.jsonb_typeof(x.ic) NOT IN ('boolean', 'null')
-         THEN 'not a boolean' END,
-    CASE WHEN x.pid IS NOT NULL AND NOT x.dup AND r.result_reason IS NULL
-              AND pg_catalog.jsonb_typeof(x.c) NOT IN ('boolean', 'null')
-         THEN 'not a boolean' END,
-    CASE WHEN x.pid IS NOT NULL AND NOT x.dup AND r.result_reason IS NULL
-              AND pg_catalog.jsonb_typeof(x.ts) <> 'null'
-         THEN CASE WHEN pg_catalog.jsonb_typeof(x.ts) <> 'number' THEN 'not a number'
-                   WHEN x.ts::numeric < 0::numeric OR x.ts::numeric > 2147483::numeric
-                   THEN 'out of range 0..2147483' END END,
-    CASE WHEN x.pid IS NOT NULL AND NOT x.dup AND r.result_reason IS NULL
-              AND pg_catalog.jsonb_typeof(x.uh) <> 'null'
-              AND (pg_catalog.jsonb_typeof(x.uh) <> 'number'
-                   OR x.uh::numeric < 0::numeric OR pg_catalog.min_scale(x.uh::numeric) <> 0)
-         THEN 'not a non-negative integer' END,
-    CASE WHEN x.pid IS NOT NULL AND NOT x.dup AND r.result_reason IS NULL
-              AND pg_catalog.jsonb_typeof(x.tp) NOT IN ('string', 'null')
-         THEN 'not a string' END
+    -- Defaulted: kept elements only.
+    CASE WHEN x.pid IS NOT NULL AND NOT x.dup AND r.result_reason IS NULL THEN x.ic_reason END,
+    CASE WHEN x.pid IS NOT NULL AND NOT x.dup AND r.result_reason IS NULL THEN x.c_reason END,
+    CASE WHEN x.pid IS NOT NULL AND NOT x.dup AND r.result_reason IS NULL THEN x.ts_reason END,
+    CASE WHEN x.pid IS NOT NULL AND NOT x.dup AND r.result_reason IS NULL THEN x.uh_reason END,
+    CASE WHEN x.pid IS NOT NULL AND NOT x.dup AND r.result_reason IS NULL THEN x.tp_reason END
 FROM (
     -- Once per result: every read of result_json would decompress it again.
     SELECT attempt_questions.result_json -> 'questions' AS qs,
@@ -188,14 +165,17 @@ FROM (
            -- planner then cannot put a Memoize over x, which would hash every result's
            -- questions array for a cache that never hits (measured: 40% slower).
            NULL::point AS no_memoize,
-           CASE WHEN attempt_questions.user_id IS NULL
+           CASE WHEN attempt_questions.id_is_null THEN 'id'
+                WHEN attempt_questions.user_id IS NULL
                      OR pg_catalog.btrim(attempt_questions.user_id, E' \t\n\r\f\x0b') = ''
                 THEN 'user_id'
                 WHEN attempt_questions.completed_at IS NULL
                   OR (attempt_questions.completed_at < '4713-01-01 00:00:00+00 BC'::timestamptz
                       AND attempt_questions.completed_at <> '-infinity'::timestamptz)
                 THEN 'completed_at' END AS result_field,
-           CASE WHEN attempt_questions.user_id IS NULL
+           -- A NULL result id would give a NULL attempt id.
+           CASE WHEN attempt_questions.id_is_null THEN 'exam_results.id is NULL'
+                WHEN attempt_questions.user_id IS NULL
                      OR pg_catalog.btrim(attempt_questions.user_id, E' \t\n\r\f\x0b') = ''
                 THEN 'user_id is NULL or blank'
                 WHEN attempt_questions.completed_at IS NULL
@@ -207,13 +187,36 @@ FROM (
                 THEN 'completed_at is out of range' END AS result_reason
     OFFSET 0) AS r
 LEFT JOIN LATERAL (
-    SELECT c.n, c.e, c.qid, c.ic, c.c, c.ts, c.uh, c.tp, c.qint, c.pid,
+    SELECT c.n, c.e, c.qid, c.ic, c.c, c.ts, c.uh, c.tp, c.pid,
            -- One partition per result (a partition per value costs a tuplestore each).
-           COALESCE(c.pid = pg_catalog.lag(c.pid) OVER (ORDER BY c.pid, c.n), false) AS dup
+           COALESCE(c.pid = pg_catalog.lag(c.pid) OVER (ORDER BY c.pid, c.n), false) AS dup,
+           -- The reasons are computed at this level, where the fetched keys are plain
+           -- columns; `attempt` reads none of them, so the planner drops them there.
+           -- qid_reason is meaningful only where pid is NULL.
+           CASE WHEN c.qid IS NULL OR pg_catalog.jsonb_typeof(c.qid) = 'null'
+                THEN 'question_id is missing'
+                WHEN c.qid = '""'::jsonb THEN 'question_id is empty'
+                WHEN c.qint THEN 'question_id is out of bigint range'
+                ELSE 'question_id is not an integer' END AS qid_reason,
+           -- Present (not JSON null) but invalid.
+           CASE WHEN pg_catalog.jsonb_typeof(c.ic) NOT IN ('boolean', 'null')
+                THEN 'not a boolean' END AS ic_reason,
+           CASE WHEN pg_catalog.jsonb_typeof(c.c) NOT IN ('boolean', 'null')
+                THEN 'not a boolean' END AS c_reason,
+           CASE WHEN pg_catalog.jsonb_typeof(c.ts) NOT IN ('number', 'null') THEN 'not a number'
+                WHEN pg_catalog.jsonb_typeof(c.ts) = 'number'
+                     AND (c.ts::numeric < 0::numeric OR c.ts::numeric > 2147483::numeric)
+                THEN 'out of range 0..2147483' END AS ts_reason,
+           CASE WHEN pg_catalog.jsonb_typeof(c.uh) NOT IN ('number', 'null')
+                  OR (pg_catalog.jsonb_typeof(c.uh) = 'number'
+                      AND (c.uh::numeric < 0::numeric OR pg_catalog.min_scale(c.uh::numeric) <> 0))
+                THEN 'not a non-negative integer' END AS uh_reason,
+           CASE WHEN pg_catalog.jsonb_typeof(c.tp) NOT IN ('string', 'null')
+                THEN 'not a string' END AS tp_reason
     FROM (
         SELECT k.n, k.e, k.qid, k.ic, k.c, k.ts, k.uh, k.tp,
                -- Integral: a number without fractional part (12.0 is 12), or a non-empty
-               -- string of ASCII digits ("007" is 7). Only the drop reason reads qint.
+               -- string of ASCII digits ("007" is 7). Only qid_reason reads qint.
                CASE pg_catalog.jsonb_typeof(k.qid)
                     WHEN 'number' THEN pg_catalog.min_scale(k.qid::numeric) = 0
                     WHEN 'string' THEN k.qid <> '""'::jsonb
@@ -256,7 +259,7 @@ LEFT JOIN LATERAL (
 WHERE x.n IS NOT NULL OR pg_catalog.jsonb_typeof(r.qs) IS DISTINCT FROM 'array';
 END;
 
-COMMENT ON FUNCTION @extschema@.attempt_questions(jsonb, text, timestamptz) IS
+COMMENT ON FUNCTION @extschema@.attempt_questions(jsonb, text, timestamptz, boolean) IS
 'attempt_lock internal: parses one exam result into one row per questions[] element (one row if questions is missing or not an array) with the attempt values and the drop/default reasons. The single parser behind the views attempt and attempt_rejects; not a public API.';
 
 --
@@ -301,7 +304,7 @@ SELECT %2$s AS id,
        q.topic_id
 FROM %1$s AS er
 CROSS JOIN LATERAL @extschema@.attempt_questions(
-    er.result_json, er.user_id::text, COALESCE(er.updated_at, er.created_at)) AS q
+    er.result_json, er.user_id::text, COALESCE(er.updated_at, er.created_at), er.id IS NULL) AS q
 WHERE q.item_id IS NOT NULL AND NOT q.duplicate
 $view$,
         source_name,
@@ -318,7 +321,7 @@ SELECT er.id AS exam_result_id,
        v.action
 FROM %1$s AS er
 CROSS JOIN LATERAL @extschema@.attempt_questions(
-    er.result_json, er.user_id::text, COALESCE(er.updated_at, er.created_at)) AS q
+    er.result_json, er.user_id::text, COALESCE(er.updated_at, er.created_at), er.id IS NULL) AS q
 CROSS JOIN LATERAL (VALUES
     (q.drop_field,     q.drop_reason,           'dropped'),
     ('is_correct',     q.is_correct_reason,     'defaulted'),
@@ -326,7 +329,10 @@ CROSS JOIN LATERAL (VALUES
     ('time_spent_sec', q.time_spent_sec_reason, 'defaulted'),
     ('used_hints',     q.used_hints_reason,     'defaulted'),
     ('topic',          q.topic_reason,          'defaulted')) AS v(field, reason, action)
-WHERE v.reason IS NOT NULL
+-- The first test skips the unpivot for the (usual) element with nothing to report.
+WHERE pg_catalog.num_nonnulls(q.drop_reason, q.is_correct_reason, q.correct_reason,
+                              q.time_spent_sec_reason, q.used_hints_reason, q.topic_reason) > 0
+  AND v.reason IS NOT NULL
 $view$, source_name);
 END
 $install_views$;
@@ -1187,12 +1193,13 @@ BEGIN
         SELECT CASE WHEN s.relid IS NULL THEN 'warn'
                     WHEN GREATEST(s.last_analyze, s.last_autoanalyze) IS NULL
                       OR GREATEST(s.last_analyze, s.last_autoanalyze) < pg_catalog.now() - interval '7 days'
-                      OR s.n_dead_tup > 0.2 * GREATEST(s.n_live_tup, 1) THEN 'warn'
+                      -- autovacuum's own default trigger: 50 + 20% of the live tuples
+                      OR s.n_dead_tup > 50 + 0.2 * s.n_live_tup THEN 'warn'
                     ELSE 'ok' END,
                pg_catalog.format('last analyze %s; %s dead of %s live tuples',
                                  COALESCE(GREATEST(s.last_analyze, s.last_autoanalyze)::text, 'never'),
                                  s.n_dead_tup, s.n_live_tup),
-               'analyzed within 7 days; dead tuples under 20%',
+               'analyzed within 7 days; at most 50 + 20% dead tuples',
                'ANALYZE ' || $2::text || ' / VACUUM ' || $2::text || ' if the plan or the counts look stale'
           FROM (SELECT 1) AS one
           LEFT JOIN pg_catalog.pg_stat_all_tables AS s ON s.relid = $2 $q$)

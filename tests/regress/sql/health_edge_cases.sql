@@ -53,7 +53,7 @@ ROLLBACK;
 BEGIN;
 CREATE ROLE attempt_lock_test_health_reader;
 GRANT SELECT ON attempt, exam_results TO attempt_lock_test_health_reader;
-REVOKE EXECUTE ON FUNCTION attempt_questions(jsonb, text, timestamptz) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION attempt_questions(jsonb, text, timestamptz, boolean) FROM PUBLIC;
 SELECT "check", status FROM attempt_health(check_role => 'attempt_lock_test_health_reader')
 WHERE "check" = 'privileges';
 ROLLBACK;

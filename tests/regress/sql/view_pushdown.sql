@@ -17,7 +17,7 @@ CREATE FUNCTION pg_temp.source_scans(query text) RETURNS SETOF text LANGUAGE plp
 DECLARE line text;
 BEGIN
     FOR line IN EXECUTE 'EXPLAIN (COSTS OFF) ' || query LOOP
-        IF line ~ 'exam_results|Seq Scan' THEN RETURN NEXT btrim(line); END IF;
+        IF line ~ ' on exam_results|Seq Scan' THEN RETURN NEXT btrim(line); END IF;
     END LOOP;
 END $$;
 
