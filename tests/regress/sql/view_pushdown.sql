@@ -1,12 +1,14 @@
 -- WHERE student_id = ... reaches exam_results, so the recommended expression index serves
 -- per-student queries; the element parser is inlined (no function scan per result).
 \set VERBOSITY default
+\set ECHO none
 \set QUIET on
 \set results 4000
 \set questions 20
 \set bad 0
 \i scripts/sql/generate_exam_results.sql
 \set QUIET off
+\set ECHO all
 CREATE EXTENSION attempt_lock;
 CREATE INDEX exam_results_student_idx ON exam_results (attempt_student_uuid(user_id));
 ANALYZE exam_results;
