@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 ensure_prerequisites
 
 install_extension
+say "release discipline (frozen scripts, exported symbols)"
+scripts/check_release.sh
 say "SQL regression tests"
 scripts/regress.sh
 

@@ -10,6 +10,13 @@ pub enum AttemptLockError {
     SourceTableMissing { table: String },
     SourceColumnMissing { table: String, column: &'static str, expected: Expected },
     SourceColumnWrongType { table: String, column: &'static str, found: String, expected: Expected },
+    /// The lock refuses a statement (same wording as `attempt_lock_refuse()`); `detail` is
+    /// the statement-specific part of the DETAIL, without the standing sentence.
+    LockedObject { command: String, object: String, detail: Option<String> },
+    /// A lock function declared `RETURNS event_trigger` was called some other way.
+    NotEventTrigger { function: &'static str },
+    /// The lock could not check a statement (it refuses it rather than let it through).
+    LockCheckFailed { command: String, what: String },
 }
 
 /// The types a source column may have; the first is the one a HINT recommends.
@@ -34,6 +41,11 @@ impl AttemptLockError {
             Self::SourceTableMissing { .. } => PgSqlErrorCode::ERRCODE_UNDEFINED_TABLE,
             Self::SourceColumnMissing { .. } => PgSqlErrorCode::ERRCODE_UNDEFINED_COLUMN,
             Self::SourceColumnWrongType { .. } => PgSqlErrorCode::ERRCODE_DATATYPE_MISMATCH,
+            Self::LockedObject { .. } => PgSqlErrorCode::ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+            Self::NotEventTrigger { .. } => {
+                PgSqlErrorCode::ERRCODE_E_R_I_E_EVENT_TRIGGER_PROTOCOL_VIOLATED
+            }
+            Self::LockCheckFailed { .. } => PgSqlErrorCode::ERRCODE_TRIGGERED_ACTION_EXCEPTION,
         }
     }
 
@@ -53,6 +65,15 @@ impl AttemptLockError {
                  EXTENSION attempt_lock again.",
                 expected.recommended()
             ),
+            Self::LockedObject { .. } => "Change the locked objects by installing a new version \
+                                          and running ALTER EXTENSION attempt_lock UPDATE."
+                .to_string(),
+            Self::NotEventTrigger { function } => format!(
+                "{function} is an event trigger function: only CREATE EVENT TRIGGER may call it."
+            ),
+            Self::LockCheckFailed { .. } => "The statement was refused because the lock could \
+                                             not check it; please report this as a bug."
+                .to_string(),
         }
     }
 
@@ -77,6 +98,15 @@ impl AttemptLockError {
             }
             Self::SourceColumnWrongType { table, column, found, expected } => {
                 format!("source column {table}.{column} has type {found}, expected {expected}")
+            }
+            Self::LockedObject { command, object, .. } => {
+                format!("{command} refused: {object} is locked by extension attempt_lock")
+            }
+            Self::NotEventTrigger { function } => {
+                format!("{function} was not called by the event trigger manager")
+            }
+            Self::LockCheckFailed { command, what } => {
+                format!("{command} refused: the lock could not check the statement: {what}")
             }
         }
     }
