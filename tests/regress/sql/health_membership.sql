@@ -13,7 +13,7 @@ ROLLBACK;
 -- An installed version the server does not ship (newer than the available one, e.g. after
 -- the package was downgraded) is a warn as well.
 BEGIN;
-UPDATE pg_extension SET extversion = '1.1' WHERE extname = 'attempt_lock';
+UPDATE pg_extension SET extversion = '9.9' WHERE extname = 'attempt_lock';
 SELECT "check", status, observed, expected FROM attempt_health() WHERE "check" = 'extension';
 ROLLBACK;
 SELECT "check", status, observed, expected, detail FROM attempt_health() WHERE "check" = 'extension';

@@ -13,12 +13,14 @@ SELECT kind, object_type, identity, status FROM attempt_lock_drift();
 -- 2. Disable the guards, change the view and a function, detach a member, re-enable.
 ALTER EVENT TRIGGER attempt_lock_guard_objects DISABLE;
 ALTER EVENT TRIGGER attempt_lock_guard_functions DISABLE;
+ALTER EVENT TRIGGER attempt_lock_guard_start DISABLE;
 ALTER VIEW attempt RESET (security_invoker);
 ALTER FUNCTION attempt_id(text, text) VOLATILE;
 ALTER EXTENSION attempt_lock DROP VIEW attempt_rejects;
 SELECT kind, object_type, identity, status FROM attempt_lock_drift();
 ALTER EVENT TRIGGER attempt_lock_guard_objects ENABLE;
 ALTER EVENT TRIGGER attempt_lock_guard_functions ENABLE;
+ALTER EVENT TRIGGER attempt_lock_guard_start ENABLE;
 -- With the triggers back the event triggers are no longer reported, the changes still are.
 SELECT kind, object_type, identity, status FROM attempt_lock_drift();
 -- The detail shows what was recorded and what is there now (here: the lines that differ).
