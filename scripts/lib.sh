@@ -71,8 +71,8 @@ stop_cluster() {
 }
 
 free_port() {
-    local port
-    for port in $(seq "${1:-54400}" 54999); do
+    local port first=${1:-54400}
+    for port in $(seq "$first" $((first + 500))); do
         (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && continue
         [ -e "/tmp/.s.PGSQL.$port" ] && continue
         echo "$port"; return 0

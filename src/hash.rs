@@ -12,11 +12,7 @@
 //! defined over the bytes of the text in the server encoding, and so is this.
 
 use md5::{Digest, Md5};
-use pgrx::callconv::{Arg, ArgAbi};
-use pgrx::pgrx_sql_entity_graph::metadata::{
-    ArgumentError, ReturnsError, ReturnsRef, SqlMappingRef, SqlTranslatable, TypeOrigin,
-};
-use pgrx::prelude::*;
+use pgrx::{pg_sys, varlena};
 
 /// `attempt_id(a, b)`: the first 8 bytes of md5(a || '-' || b), read as a big-endian i64.
 pub fn attempt_id(a: &[u8], b: &[u8]) -> i64 {
@@ -39,40 +35,53 @@ pub fn attempt_id_uuid(a: &[u8; 16], b: i64) -> i64 {
 /// PostgreSQL's `uuid_in` rejects it (36 hyphens, say). There the native function
 /// returns md5(u) instead, as documented.
 pub fn student_uuid(u: &[u8]) -> [u8; 16] {
-    if u.len() == 36 && u.iter().all(|&c| c == b'-' || c.is_ascii_hexdigit()) {
-        if let Some(uuid) = parse_uuid_like_postgres(u) {
-            return uuid;
-        }
-    }
-    Md5::digest(u).into()
+    // A string uuid_in accepts is 36 hex-and-hyphen characters, so it always matches the
+    // reference's regex: parsing alone decides, with no separate regex pass.
+    parse_uuid_like_postgres(u).unwrap_or_else(|| Md5::digest(u).into())
 }
 
-/// PostgreSQL's `string_to_uuid` without braces: 32 hex digits, and after every group of
-/// four digits except the last one optional single hyphen. So
-/// `abcd-abcdabcd-abcd-abcd-abcdabcdabcd` is a valid UUID to PostgreSQL, and so it is here.
+/// PostgreSQL's `string_to_uuid` for the 36-character strings the reference casts: 32 hex
+/// digits, and after every group of four digits except the last an optional single
+/// hyphen. So `abcd-abcdabcd-abcd-abcd-abcdabcdabcd` is a valid UUID to PostgreSQL, and
+/// so it is here.
 fn parse_uuid_like_postgres(s: &[u8]) -> Option<[u8; 16]> {
+    if s.len() != 36 {
+        return None;
+    }
     let mut out = [0u8; 16];
     let mut pos = 0;
     for (i, byte) in out.iter_mut().enumerate() {
-        let hi = hex_value(*s.get(pos)?)?;
-        let lo = hex_value(*s.get(pos + 1)?)?;
+        let (hi, lo) = (*s.get(pos)?, *s.get(pos + 1)?);
+        let (hi, lo) = (HEX_VALUE[usize::from(hi)], HEX_VALUE[usize::from(lo)]);
+        if (hi | lo) > 0x0f {
+            return None;
+        }
         *byte = (hi << 4) | lo;
         pos += 2;
-        if s.get(pos) == Some(&b'-') && i % 2 == 1 && i < 15 {
+        if i % 2 == 1 && i < 15 && s.get(pos) == Some(&b'-') {
             pos += 1;
         }
     }
     (pos == s.len()).then_some(out)
 }
 
-fn hex_value(c: u8) -> Option<u8> {
-    match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        b'A'..=b'F' => Some(c - b'A' + 10),
-        _ => None,
+/// The value of a hex digit, 0xff for any other byte (one table load per character: this
+/// runs for every attempt row).
+const HEX_VALUE: [u8; 256] = {
+    let mut table = [0xffu8; 256];
+    let mut c = 0;
+    while c < 10 {
+        table[b'0' as usize + c] = c as u8;
+        c += 1;
     }
-}
+    let mut c = 0;
+    while c < 6 {
+        table[b'a' as usize + c] = 10 + c as u8;
+        table[b'A' as usize + c] = 10 + c as u8;
+        c += 1;
+    }
+    table
+};
 
 /// The canonical text form PostgreSQL's `uuid_out` writes: lower case, 8-4-4-4-12.
 fn format_uuid(uuid: &[u8; 16], out: &mut [u8; 36]) {
@@ -108,38 +117,98 @@ fn format_i64(value: i64, buf: &mut [u8; 20]) -> &[u8] {
     &buf[start..]
 }
 
-/// A `text` argument read as its raw bytes: detoasted, never copied, never checked for
-/// UTF-8 (the bytes are hashed as they are, like the server's `md5()` does).
-pub struct TextBytes<'fcx>(&'fcx [u8]);
+// The SQL functions. They are plain V1 C functions rather than `#[pg_extern]` wrappers:
+// they run once per attempt row in every scan, and neither can fail, so they skip pgrx's
+// per-call panic and longjmp guards, read the text bytes in place (no UTF-8 check, no
+// copy) and return through the fast paths below. The symbol names are the ones the
+// released scripts name (they began as pgrx wrappers): they must stay exported.
 
-unsafe impl<'fcx> ArgAbi<'fcx> for TextBytes<'fcx> {
-    unsafe fn unbox_arg_unchecked(arg: Arg<'_, 'fcx>) -> Self {
-        // SAFETY: the caller guarantees a non-null varlena argument; a text datum is one.
-        TextBytes(unsafe { <&'fcx [u8] as ArgAbi<'fcx>>::unbox_arg_unchecked(arg) })
+/// The bytes of a `text` datum: in place when the value is inline (a short or an
+/// uncompressed long header, as every key and user id is), detoasted otherwise.
+unsafe fn text_bytes<'a>(datum: pg_sys::Datum) -> &'a [u8] {
+    let mut ptr = datum.cast_mut_ptr::<pg_sys::varlena>();
+    if varlena::varatt_is_1b_e(ptr) || varlena::varatt_is_4b_c(ptr) {
+        // Rare (a TOASTed or compressed argument): the guarded call may raise on OOM.
+        ptr = pg_sys::pg_detoast_datum_packed(ptr);
     }
+    std::slice::from_raw_parts(
+        varlena::vardata_any(ptr).cast::<u8>(),
+        varlena::varsize_any_exhdr(ptr),
+    )
 }
 
-unsafe impl SqlTranslatable for TextBytes<'_> {
-    const TYPE_IDENT: &'static str = pgrx::pgrx_resolved_type!(TextBytes<'static>);
-    const TYPE_ORIGIN: TypeOrigin = TypeOrigin::External;
-    const ARGUMENT_SQL: Result<SqlMappingRef, ArgumentError> = Ok(SqlMappingRef::literal("text"));
-    const RETURN_SQL: Result<ReturnsRef, ReturnsError> = Err(ReturnsError::Datum);
+unsafe fn arg(fcinfo: pg_sys::FunctionCallInfo, n: usize) -> pg_sys::Datum {
+    // STRICT functions: PostgreSQL never calls them with a NULL argument.
+    (*fcinfo).args.as_slice(n + 1)[n].value
 }
 
-#[pg_extern(immutable, strict, parallel_safe, name = "attempt_id")]
-fn attempt_id_text(a: TextBytes<'_>, b: TextBytes<'_>) -> i64 {
-    attempt_id(a.0, b.0)
+/// A uuid Datum, in the caller's memory context like any by-reference result.
+unsafe fn uuid_datum(bytes: [u8; 16]) -> pg_sys::Datum {
+    let out = pg_sys::palloc(16).cast::<[u8; 16]>();
+    out.write(bytes);
+    pg_sys::Datum::from(out)
 }
 
-#[pg_extern(immutable, strict, parallel_safe, name = "attempt_id")]
-fn attempt_id_uuid_bigint(a: pgrx::Uuid, b: i64) -> i64 {
-    attempt_id_uuid(a.as_bytes(), b)
+macro_rules! v1_info {
+    ($info:ident) => {
+        #[no_mangle]
+        #[doc(hidden)]
+        pub extern "C" fn $info() -> &'static pg_sys::Pg_finfo_record {
+            const V1_API: pg_sys::Pg_finfo_record = pg_sys::Pg_finfo_record { api_version: 1 };
+            &V1_API
+        }
+    };
 }
 
-#[pg_extern(immutable, strict, parallel_safe)]
-fn attempt_student_uuid(u: TextBytes<'_>) -> pgrx::Uuid {
-    pgrx::Uuid::from_bytes(student_uuid(u.0))
+v1_info!(pg_finfo_attempt_id_text_wrapper);
+/// `attempt_id(text, text)`.
+///
+/// # Safety
+/// Called by PostgreSQL's function manager with two non-NULL text arguments.
+#[no_mangle]
+pub unsafe extern "C-unwind" fn attempt_id_text_wrapper(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+    pg_sys::Datum::from(attempt_id(text_bytes(arg(fcinfo, 0)), text_bytes(arg(fcinfo, 1))))
 }
+
+v1_info!(pg_finfo_attempt_id_uuid_bigint_wrapper);
+/// `attempt_id(uuid, bigint)`.
+///
+/// # Safety
+/// Called by PostgreSQL's function manager with a non-NULL uuid and a non-NULL bigint.
+#[no_mangle]
+pub unsafe extern "C-unwind" fn attempt_id_uuid_bigint_wrapper(
+    fcinfo: pg_sys::FunctionCallInfo,
+) -> pg_sys::Datum {
+    let uuid = &*arg(fcinfo, 0).cast_mut_ptr::<[u8; 16]>();
+    pg_sys::Datum::from(attempt_id_uuid(uuid, arg(fcinfo, 1).value() as i64))
+}
+
+v1_info!(pg_finfo_attempt_student_uuid_wrapper);
+/// `attempt_student_uuid(text)`.
+///
+/// # Safety
+/// Called by PostgreSQL's function manager with a non-NULL text argument.
+#[no_mangle]
+pub unsafe extern "C-unwind" fn attempt_student_uuid_wrapper(
+    fcinfo: pg_sys::FunctionCallInfo,
+) -> pg_sys::Datum {
+    uuid_datum(student_uuid(text_bytes(arg(fcinfo, 0))))
+}
+
+// pgrx generates the schema `cargo pgrx test` installs from `#[pg_extern]` items; these
+// functions are not such items, so their declarations are given here, exactly as the
+// released scripts make them.
+pgrx::extension_sql!(
+    r#"
+CREATE FUNCTION attempt_id(a text, b text) RETURNS bigint
+IMMUTABLE STRICT PARALLEL SAFE LANGUAGE c AS 'MODULE_PATHNAME', 'attempt_id_text_wrapper';
+CREATE FUNCTION attempt_id(a uuid, b bigint) RETURNS bigint
+IMMUTABLE STRICT PARALLEL SAFE LANGUAGE c AS 'MODULE_PATHNAME', 'attempt_id_uuid_bigint_wrapper';
+CREATE FUNCTION attempt_student_uuid(u text) RETURNS uuid
+IMMUTABLE STRICT PARALLEL SAFE LANGUAGE c AS 'MODULE_PATHNAME', 'attempt_student_uuid_wrapper';
+"#,
+    name = "hash_functions"
+);
 
 #[cfg(test)]
 mod unit_tests {

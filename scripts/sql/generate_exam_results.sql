@@ -29,7 +29,7 @@ SELECT md5('result-' || r)::uuid,
                   ORDER BY q)
              FROM generate_series(1, :questions) q
             ))
-  FROM (SELECT r, 1 + (r * 7919) % greatest(:results / 4, 1) AS s,
+  FROM (SELECT r, 1 + (r * 7919::bigint) % greatest(:results / 4, 1) AS s,
                timestamptz '2026-01-05 08:00+00' + (r * interval '97 seconds') AS ts
           FROM generate_series(1, :results) r) g
 ON CONFLICT (id) DO NOTHING;
