@@ -1,0 +1,20 @@
+//! Native parts of the DDL lock (the other event triggers are in the install script; see
+//! docs/OPERATIONS.md, "The lock").
+
+use pgrx::prelude::*;
+
+mod dependencies;
+mod guard_start;
+
+/// True while an install or update script of attempt_lock itself is running: the lock's
+/// triggers let exactly those statements through. This reads the server's own
+/// `creating_extension` state, which plain SQL cannot see.
+#[pg_extern(volatile, parallel_restricted)]
+fn attempt_lock_in_script() -> bool {
+    // SAFETY: plain reads of backend-local globals, in the backend's own thread.
+    unsafe {
+        pg_sys::creating_extension
+            && pg_sys::CurrentExtensionObject
+                == pg_sys::get_extension_oid(c"attempt_lock".as_ptr(), true)
+    }
+}
