@@ -28,11 +28,13 @@ SELECT item_id, attempt_no, correct, response_time_ms, completed_at
 \echo '-- The lock: the view can change only through ALTER EXTENSION attempt_lock UPDATE.'
 \set ON_ERROR_STOP off
 \set VERBOSITY default
-CREATE OR REPLACE VIEW attempt AS SELECT 1 AS id;
+\set SHOW_CONTEXT never
+ALTER VIEW attempt SET (security_invoker = false);
 ALTER VIEW attempt RENAME TO attempt_v0;
+DROP TABLE exam_results CASCADE;
 \set ON_ERROR_STOP on
 
 \echo '-- The runbook in one call (freshness off: the demo data is historical):'
-SELECT * FROM attempt_health(freshness_warn => NULL, freshness_fail => NULL);
+SELECT * FROM attempt_health(exact => true, freshness_warn => NULL, freshness_fail => NULL);
 SELECT version, action, by_role FROM attempt_lock_history;
 \echo '-- The staging-evidence report: SELECT attempt_evidence_report();'
