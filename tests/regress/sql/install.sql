@@ -53,3 +53,19 @@ SELECT source_table FROM attempt_lock_config;
 SELECT extnamespace::regnamespace AS schema, extrelocatable, extversion
   FROM pg_extension WHERE extname = 'attempt_lock';
 ROLLBACK;
+
+-- Every object the extension installs carries a COMMENT.
+BEGIN;
+\i tests/regress/fixtures/exam_results.sql
+CREATE EXTENSION attempt_lock;
+SELECT o.type, o.identity
+  FROM pg_depend d, pg_identify_object(d.classid, d.objid, 0) o
+ WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
+   AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'attempt_lock')
+   AND obj_description(d.objid, d.classid::regclass::name) IS NULL
+ ORDER BY 1, 2;
+SELECT count(*) AS members, count(obj_description(d.objid, d.classid::regclass::name)) AS commented
+  FROM pg_depend d
+ WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
+   AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'attempt_lock');
+ROLLBACK;
