@@ -1,4 +1,4 @@
-//! The two V1 hashes: a pure Rust core and thin `#[pg_extern]` wrappers.
+//! The two V1 hashes: a pure Rust core and thin V1 C functions around it.
 //!
 //! Both must stay bit-identical to the SQL formulas they replace (docs/SPEC.md §4):
 //!
@@ -8,8 +8,9 @@
 //! ```
 //!
 //! The hashing is in-process (RustCrypto `md-5`), never the server's `md5()`, which
-//! FIPS-mode servers disable. The hot path neither allocates nor validates UTF-8: md5 is
-//! defined over the bytes of the text in the server encoding, and so is this.
+//! FIPS-mode servers disable. The hot path neither copies nor validates its text (md5 is
+//! defined over the bytes of the text in the server encoding, and so is this); its only
+//! allocation is the 16-byte uuid result.
 
 use md5::{Digest, Md5};
 use pgrx::{pg_sys, varlena};
