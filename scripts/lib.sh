@@ -2,7 +2,9 @@
 # Sourced, not run. Everything here is idempotent.
 
 PG_MAJOR=${PG_MAJOR:-15}
-PG_BIN=/usr/lib/postgresql/$PG_MAJOR/bin
+# PG_BIN may name another server's bin/ (a private copy of PostgreSQL, for one); by
+# default it is Debian's.
+PG_BIN=${PG_BIN:-/usr/lib/postgresql/$PG_MAJOR/bin}
 PG_CONFIG=$PG_BIN/pg_config
 PGRX_VERSION=0.18.0
 export USER=${USER:-$(id -un)}
@@ -16,7 +18,10 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 as_postgres() { as_root sudo -u postgres -- "$@"; }
 
 ensure_prerequisites() {
-    local packages="sudo postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR libclang-dev clang"
+    local packages="sudo libclang-dev clang"
+    if [ "$PG_BIN" = "/usr/lib/postgresql/$PG_MAJOR/bin" ]; then
+        packages="$packages postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR"
+    fi
     local missing=""
     for p in $packages; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
