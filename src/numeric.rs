@@ -197,13 +197,16 @@ mod unit_tests {
     #[test]
     fn fractions() {
         // 12.5 = [12, 5000] weight 0; 12.0 is stored as [12]; 0.0001 = [1] weight -1.
-        let d = Decimal::from_numeric_data(&long(false, 0, &[12, 5000])).unwrap();
+        let bytes = long(false, 0, &[12, 5000]);
+        let d = Decimal::from_numeric_data(&bytes).unwrap();
         assert!(!d.is_integral());
         assert_eq!(d.to_i64(), None);
         assert!(!d.is_positive_integer());
-        let tiny = Decimal::from_numeric_data(&long(false, -1, &[1])).unwrap();
+        let tiny_bytes = long(false, -1, &[1]);
+        let tiny = Decimal::from_numeric_data(&tiny_bytes).unwrap();
         assert!(!tiny.is_integral());
-        let tinier = Decimal::from_numeric_data(&short(false, -3, &[7])).unwrap();
+        let tinier_bytes = short(false, -3, &[7]);
+        let tinier = Decimal::from_numeric_data(&tinier_bytes).unwrap();
         assert!(!tinier.is_integral());
         assert_eq!(tinier.milliseconds(), Some(0));
         // An explicit trailing zero digit is still integral.
