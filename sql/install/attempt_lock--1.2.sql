@@ -464,7 +464,7 @@ RETURNS pg_catalog.bool
 VOLATILE PARALLEL RESTRICTED LANGUAGE c
 AS 'MODULE_PATHNAME', 'attempt_lock_in_script_wrapper';
 COMMENT ON FUNCTION @extschema@.attempt_lock_in_script() IS
-'attempt_lock: true while an install or update script of attempt_lock is running (the server''s creating_extension state)';
+'attempt_lock: true while an install or update script of attempt_lock is running (the server''s creating_extension state), or the incremental store''s switch (attempt_store_enable/disable)';
 
 CREATE FUNCTION @extschema@.attempt_lock_override_active()
 RETURNS boolean
@@ -716,6 +716,11 @@ BEGIN
     END IF;
     SELECT e.oid INTO v_ext FROM pg_catalog.pg_extension AS e WHERE e.extname = 'attempt_lock';
     IF v_ext IS NULL THEN
+        RETURN;
+    END IF;
+    -- The incremental store's switch (since 1.2) changes members from a function, where
+    -- in_extension is false: attempt_lock_in_script() knows it (src/lock/store_switch.rs).
+    IF @extschema@.attempt_lock_in_script() THEN
         RETURN;
     END IF;
 
