@@ -401,8 +401,11 @@ BEGIN
     EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM %s', source_name) INTO total_results;
 
     -- Triggers without a store (restored from a dump): replaced below.
-    FOREACH trigger_name IN ARRAY @extschema@.attempt_store_trigger_names() LOOP
-        EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS %I ON %s', trigger_name, source_name);
+    FOR trigger_name IN
+        SELECT t.tgname FROM pg_catalog.pg_trigger AS t
+         WHERE t.tgrelid = source AND t.tgname = ANY (@extschema@.attempt_store_trigger_names())
+    LOOP
+        EXECUTE pg_catalog.format('DROP TRIGGER %I ON %s', trigger_name, source_name);
     END LOOP;
 
     CREATE SCHEMA attempt_lock_store;
@@ -589,8 +592,12 @@ BEGIN
       JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace;
 
     -- Triggers first: no write may reach a store that is going away.
-    FOREACH trigger_name IN ARRAY @extschema@.attempt_store_trigger_names() LOOP
-        EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS %I ON %s', trigger_name, source_name);
+    FOR trigger_name IN
+        SELECT t.tgname FROM pg_catalog.pg_trigger AS t
+         WHERE t.tgrelid = (SELECT cfg.source_table FROM @extschema@.attempt_lock_config AS cfg)
+           AND t.tgname = ANY (@extschema@.attempt_store_trigger_names())
+    LOOP
+        EXECUTE pg_catalog.format('DROP TRIGGER %I ON %s', trigger_name, source_name);
     END LOOP;
     IF NOT was_on THEN
         RAISE NOTICE 'attempt_lock: the incremental store is already off';
@@ -721,13 +728,14 @@ BEGIN
     -- The store's rows must reach nobody but through the view.
     RETURN QUERY
     SELECT 'store privileges', 1::pg_catalog.int8, x.what
-      FROM (SELECT 'USAGE on schema attempt_lock_store granted to ' || pg_catalog.quote_ident(r.rolname) AS what
-              FROM pg_catalog.pg_roles AS r
-             WHERE NOT r.rolsuper
-               -- They read every table as if granted SELECT (RLS still applies to them:
-               -- the store's policy).
-               AND r.rolname NOT IN ('pg_read_all_data', 'pg_write_all_data')
-               AND pg_catalog.has_schema_privilege(r.oid, 'attempt_lock_store', 'USAGE')
+      -- Granted on the schema, to PUBLIC or a role. (pg_read_all_data and pg_write_all_data
+      -- have USAGE everywhere without a grant; the store's policy still applies the
+      -- source's row-level security to their members.)
+      FROM (SELECT pg_catalog.format('%s on schema attempt_lock_store granted to %s', a.privilege_type,
+                                     CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(a.grantee)) END) AS what
+              FROM pg_catalog.pg_namespace AS n
+             CROSS JOIN LATERAL pg_catalog.aclexplode(n.nspacl) AS a
+             WHERE n.nspname = 'attempt_lock_store' AND a.grantee <> n.nspowner
             UNION ALL
             SELECT pg_catalog.format('%s on attempt_lock_store.%I granted to %s', a.privilege_type, c.relname,
                                      CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(a.grantee)) END)
