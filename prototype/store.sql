@@ -230,12 +230,18 @@ BEGIN
     END IF;
 
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        -- The source id is unique (attempt_store_enable() checks it), so a result's rows
-        -- are exactly the store rows with its id.
+        -- A result's rows are what the parser makes of its old values (the store is exact
+        -- and the parser deterministic), found through the id index; the result id
+        -- rechecks each (a 64-bit collision) and is unique in the source
+        -- (attempt_store_enable() checks it). No index on the source key: every insert
+        -- would pay for it, and only updates and deletes would use it.
         WITH gone AS (
             DELETE FROM attempt_lock_store.attempt_store AS s
              USING old_rows AS o
-             WHERE s.exam_result_id = o.id@id_collate@
+             CROSS JOIN LATERAL @extschema@.attempt_store_rows(
+                 o.id::pg_catalog.text, o.user_id::pg_catalog.text, o.session_id::pg_catalog.text,
+                 COALESCE(o.updated_at, o.created_at), o.result_json) AS r
+             WHERE s.id = r.id AND s.exam_result_id = o.id@id_collate@ AND s."position" = r."position"
             RETURNING s.student_id, s.item_id)
         SELECT pg_catalog.array_agg(g.student_id), pg_catalog.array_agg(g.item_id)
           INTO renumber_students, renumber_items
@@ -243,46 +249,42 @@ BEGIN
     END IF;
 
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        -- MATERIALIZED: the probes below read plain columns, not the parser's expressions.
         WITH parsed AS MATERIALIZED (
             SELECT r.*, n.id AS exam_result_id
               FROM new_rows AS n
              CROSS JOIN LATERAL @extschema@.attempt_store_rows(
                  n.id::pg_catalog.text, n.user_id::pg_catalog.text, n.session_id::pg_catalog.text,
                  COALESCE(n.updated_at, n.created_at), n.result_json) AS r
-        ), part AS (
-            SELECT p.student_id, p.item_id,
-                   pg_catalog.min(p.completed_at) AS first_new,
-                   pg_catalog.count(*) AS new_rows,
-                   pg_catalog.count(DISTINCT p.completed_at) AS new_times
-              FROM parsed AS p GROUP BY p.student_id, p.item_id
-        ), tail AS (
-            -- The partition's last row: its attempt_no is its size, the store being exact.
-            SELECT part.*, l.attempt_no AS last_no, l.completed_at AS last_at
-              FROM part
+        ), numbered AS MATERIALIZED (
+            -- The partition's last row: its attempt_no is the partition's size, the store
+            -- being exact. New rows follow it in (completed_at, position) order.
+            SELECT p.*, l.attempt_no AS last_no, l.completed_at AS last_at,
+                   pg_catalog.row_number() OVER (PARTITION BY p.student_id, p.item_id
+                                                 ORDER BY p.completed_at, p."position") AS rank_new,
+                   pg_catalog.count(*) OVER (PARTITION BY p.student_id, p.item_id, p.completed_at) AS same_time
+              FROM parsed AS p
               LEFT JOIN LATERAL (
                   SELECT s.attempt_no, s.completed_at
                     FROM attempt_lock_store.attempt_store AS s
-                   WHERE s.student_id = part.student_id AND s.item_id = part.item_id
+                   WHERE s.student_id = p.student_id AND s.item_id = p.item_id
                    ORDER BY s.attempt_no DESC LIMIT 1) AS l ON true
         ), ins AS (
             INSERT INTO attempt_lock_store.attempt_store
                    (id, student_id, item_id, correct, response_time_ms, hint_used, completed_at,
                     started_at, attempt_no, session_id, topic_id, exam_result_id, "position")
-            SELECT p.id, p.student_id, p.item_id, p.correct, p.response_time_ms, p.hint_used,
-                   p.completed_at, p.started_at,
-                   (COALESCE(t.last_no, 0) + pg_catalog.row_number() OVER (
-                        PARTITION BY p.student_id, p.item_id ORDER BY p.completed_at, p."position"))::pg_catalog.int4,
-                   p.session_id, p.topic_id, p.exam_result_id, p."position"
-              FROM parsed AS p
-              JOIN tail AS t ON t.student_id = p.student_id AND t.item_id = p.item_id
+            SELECT m.id, m.student_id, m.item_id, m.correct, m.response_time_ms, m.hint_used,
+                   m.completed_at, m.started_at, (COALESCE(m.last_no, 0) + m.rank_new)::pg_catalog.int4,
+                   m.session_id, m.topic_id, m.exam_result_id, m."position"
+              FROM numbered AS m
         )
-        -- Not a pure append: renumber. Equal completed_at are ordered by the result id,
-        -- which the store compares in its own collation, so ties are left to the renumbering.
-        SELECT COALESCE(renumber_students, '{}') || pg_catalog.array_agg(t.student_id),
-               COALESCE(renumber_items, '{}') || pg_catalog.array_agg(t.item_id)
+        -- Not a pure append (a new row not after the partition's last row, or two new rows
+        -- at one time, which the result id orders in the store's collation): renumber.
+        SELECT COALESCE(renumber_students, '{}') || pg_catalog.array_agg(m.student_id),
+               COALESCE(renumber_items, '{}') || pg_catalog.array_agg(m.item_id)
           INTO renumber_students, renumber_items
-          FROM tail AS t
-         WHERE t.last_at >= t.first_new OR t.new_rows > t.new_times;
+          FROM numbered AS m
+         WHERE m.last_at >= m.completed_at OR m.same_time > 1;
     END IF;
 
     IF pg_catalog.cardinality(renumber_students) > 0 THEN
@@ -499,8 +501,6 @@ $batch$, source_name, id_typmod_type)
 
     -- The access paths of the runbook. id is not unique: a 64-bit collision is possible
     -- (SPEC.md §3) and must be reported by attempt_health(), not fail the source's INSERT.
-    ALTER TABLE attempt_lock_store.attempt_store
-        ADD CONSTRAINT attempt_store_source_key PRIMARY KEY (exam_result_id, "position");
     CREATE INDEX attempt_store_id ON attempt_lock_store.attempt_store (id);
     CREATE INDEX attempt_store_student_completed ON attempt_lock_store.attempt_store (student_id, completed_at);
     CREATE INDEX attempt_store_completed ON attempt_lock_store.attempt_store (completed_at);
