@@ -364,6 +364,7 @@ BEGIN
               USING ERRCODE = 'insufficient_privilege',
                     HINT = 'Run SELECT attempt_store_enable() as a superuser.';
     END IF;
+    PERFORM @extschema@.attempt_store_check_lock();
     IF batch_size IS NULL OR batch_size < 1 THEN
         RAISE EXCEPTION 'attempt_lock: batch_size must be at least 1, not %', batch_size
               USING ERRCODE = 'invalid_parameter_value';
@@ -586,6 +587,7 @@ BEGIN
               USING ERRCODE = 'insufficient_privilege',
                     HINT = 'Run SELECT attempt_store_disable() as a superuser.';
     END IF;
+    PERFORM @extschema@.attempt_store_check_lock();
     SELECT pg_catalog.format('%I.%I', n.nspname, c.relname) INTO STRICT source_name
       FROM @extschema@.attempt_lock_config AS cfg
       JOIN pg_catalog.pg_class AS c ON c.oid = cfg.source_table
@@ -621,6 +623,34 @@ END
 $$;
 COMMENT ON FUNCTION @extschema@.attempt_store_disable() IS
 'attempt_lock: switches the incremental store off (superuser): the view attempt computes its rows on the fly again, the triggers and the store are dropped. Returns false (with a NOTICE) if it was already off.';
+
+-- 1.2: the switch records the lock's baseline when it ends (below), so it must not start
+-- from a drifted state: that drift would become the baseline.
+CREATE FUNCTION @extschema@.attempt_store_check_lock()
+RETURNS void
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    drifted pg_catalog.text;
+BEGIN
+    IF NOT @extschema@.attempt_lock_in_script() THEN
+        RETURN;  -- the prototype under 1.1: the switch cannot record a baseline anyway
+    END IF;
+    SELECT pg_catalog.string_agg(d.status || ': ' || d.object_type || ' ' || d.identity, '; ' ORDER BY d.identity)
+      INTO drifted
+      FROM @extschema@.attempt_lock_drift() AS d
+     WHERE d.kind <> 'override';
+    IF drifted IS NOT NULL THEN
+        RAISE EXCEPTION 'attempt_lock: the lock reports drift; the store switch would record it as the new baseline'
+              USING ERRCODE = 'object_not_in_prerequisite_state',
+                    DETAIL = drifted,
+                    HINT = 'SELECT * FROM attempt_lock_drift(); restore the released definitions first (docs/OPERATIONS.md, "Lock bypassed").';
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.attempt_store_check_lock() IS
+'attempt_lock internal: refuses the store switch while the lock reports drift, since the switch records a new baseline.';
 
 -- 1.2: the switch ends like an update script: the lock's baseline becomes the state it
 -- leaves (the store's members, the view's new shape), so attempt_health() reports no drift.

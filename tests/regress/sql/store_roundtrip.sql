@@ -122,7 +122,8 @@ SELECT to_regnamespace('attempt_lock_store') AS store_schema,
 SELECT to_regprocedure('attempt_store_rows(text,text,text,timestamptz,jsonb)') AS parser_dropped_with_it;
 DROP FUNCTION attempt_view_query(boolean), attempt_store_sync(), attempt_store_truncate(),
     attempt_store_trigger_names(), attempt_store_enable(integer), attempt_store_disable(),
-    attempt_store_rebaseline(text), attempt_store_status(), attempt_store_sync_problems(boolean, integer);
+    attempt_store_rebaseline(text), attempt_store_check_lock(), attempt_store_status(),
+    attempt_store_sync_problems(boolean, integer);
 CREATE EXTENSION attempt_lock;
 \set ECHO none
 \i tests/regress/fixtures/store_prototype.sql
