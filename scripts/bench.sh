@@ -10,8 +10,7 @@
 # --quick   a smoke test of the harness: a tenth of the data, fewer repetitions.
 #
 # Rows 5b and 7 (the incremental store) run when the installed extension has
-# attempt_store_enable(); until release 1.2, ATTEMPT_STORE_PROTOTYPE=1 loads it from
-# prototype/store.sql (prototype/load.sh) into the bench database.
+# attempt_store_enable() (release 1.2 and later).
 #
 # Uses the extension as installed in pg_config's directories (scripts/install.sh puts it
 # there; this script never builds or installs anything) in a scratch cluster of its own,
@@ -110,10 +109,6 @@ prepare_db() {
         say "[$label] CREATE EXTENSION failed ($(head -1 "$work/create_extension.err")); retrying in 15 s"
         sleep 15
     done
-    if [ "${ATTEMPT_STORE_PROTOTYPE:-0}" = 1 ] && [ "$(sql "$db" "SELECT to_regprocedure('attempt_store_enable(integer)') IS NULL")" = t ]; then
-        say "[$label] loading the store prototype (prototype/store.sql)"
-        prototype/load.sh -h "$work" -p "$port" -U postgres -d "$db" >/dev/null
-    fi
     say "[$label] indexes, baseline view, VACUUM, prewarm"
     sql "$db" "CREATE INDEX exam_results_student_idx ON exam_results (attempt_student_uuid(user_id))" >/dev/null
     psql_db "$db" -f scripts/sql/bench_baseline.sql >/dev/null
@@ -253,7 +248,7 @@ fi
 
 # Rows 5b and 7: the incremental store (issue #7), where the extension has it.
 has_store() { [ "$(sql "$1" "SELECT to_regprocedure('attempt_store_enable(integer)') IS NOT NULL")" = t ]; }
-nstore="n/a (no attempt_store_enable(); ATTEMPT_STORE_PROTOTYPE=1 loads the prototype)"
+nstore="n/a (the installed extension has no attempt_store_enable())"
 store_note=""
 if [ $view = 1 ] && has_store "$main_db"; then
     # The on-the-fly definition as a plain view, so that it can be timed interleaved with
@@ -262,8 +257,7 @@ if [ $view = 1 ] && has_store "$main_db"; then
         psql_db "$main_db" >/dev/null
     say "[$main_scale] switching the store on (backfill)"
     t0=$(date +%s.%N)
-    psql_db "$main_db" -c "SET client_min_messages = error" -c "SET attempt_lock.override = on" \
-        -c "SELECT attempt_store_enable()" >/dev/null
+    psql_db "$main_db" -c "SET client_min_messages = error" -c "SELECT attempt_store_enable()" >/dev/null
     enable_s=$(calc "$(date +%s.%N) - $t0")
     sql "$main_db" "VACUUM (FREEZE, ANALYZE) attempt_lock_store.attempt_store" >/dev/null
     sql "$main_db" "SELECT sum(pg_prewarm(c.oid)) FROM pg_class c

@@ -5,6 +5,7 @@
 //! of one call of the switch's SQL body (`attempt_store_switch_on/off`). Called directly,
 //! that body meets the lock like any other DDL.
 
+use crate::error::AttemptLockError;
 use pgrx::prelude::*;
 use std::cell::Cell;
 
@@ -47,9 +48,18 @@ fn qualified(function: &str) -> String {
     format!("{schema}.{function}")
 }
 
+/// The switch changes the extension: superusers only (EXECUTE is also revoked from PUBLIC).
+fn require_superuser(on: bool) {
+    // SAFETY: a catalog lookup of the current user, in the backend's thread.
+    if !unsafe { pg_sys::superuser() } {
+        AttemptLockError::StoreSwitchNotSuperuser { on }.report(None);
+    }
+}
+
 /// `attempt_store_enable(batch_size)`: the store on, backfilled; the rows stored.
 #[pg_extern(volatile, parallel_unsafe)]
 fn attempt_store_enable(batch_size: default!(Option<i32>, 10000)) -> Option<i64> {
+    require_superuser(true);
     let query = format!("SELECT {}($1)", qualified("attempt_store_switch_on"));
     let _switching = Switching::start();
     Spi::get_one_with_args::<i64>(&query, &[batch_size.into()]).unwrap_or_else(|e| {
@@ -60,6 +70,7 @@ fn attempt_store_enable(batch_size: default!(Option<i32>, 10000)) -> Option<i64>
 /// `attempt_store_disable()`: the store off; false if it was off already.
 #[pg_extern(volatile, parallel_unsafe)]
 fn attempt_store_disable() -> Option<bool> {
+    require_superuser(false);
     let query = format!("SELECT {}()", qualified("attempt_store_switch_off"));
     let _switching = Switching::start();
     Spi::get_one::<bool>(&query)

@@ -69,7 +69,7 @@ SELECT "check", status FROM attempt_health() WHERE "check" = 'never_null';
 SELECT "check", status FROM attempt_health(exact => true) WHERE "check" = 'never_null';
 ROLLBACK;
 
--- 8. attempt_lock_config unreadable or empty: still 18 rows; the checks that need the
+-- 8. attempt_lock_config unreadable or empty: still 19 rows; the checks that need the
 -- source fail with the reason, the lock's checks still run.
 BEGIN;
 DELETE FROM attempt_lock_config;

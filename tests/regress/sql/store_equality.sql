@@ -1,4 +1,4 @@
--- The incremental store (prototype, issue #7) returns exactly the rows of the on-the-fly
+-- The incremental store returns exactly the rows of the on-the-fly
 -- definition after long random sequences of inserts (single and multi-row, with ties),
 -- updates (completed_at earlier and later, user_id, result_json edited, elements removed,
 -- session_id, id), deletes and truncates: compared after every round, EXCEPT ALL both
@@ -9,7 +9,6 @@ SET client_min_messages = warning;
 \i tests/regress/fixtures/exam_results.sql
 CREATE EXTENSION attempt_lock;
 \set ECHO none
-\i tests/regress/fixtures/store_prototype.sql
 \i tests/regress/fixtures/store_workload.sql
 \i tests/regress/fixtures/reference_attempt.sql
 \set ECHO all
@@ -17,12 +16,10 @@ SELECT setseed(0.2026);
 -- History before the switch: the backfill path (batches of 7 results).
 SELECT sum(statements) AS statements_before FROM store_test.random_ops(150, 'uuid');
 SELECT count(*) AS attempt_rows_on_the_fly FROM attempt;
-SET attempt_lock.override = on;
-SET client_min_messages = error;  -- the override's warnings: see store_roundtrip
+SET client_min_messages = error;  -- the backfill's progress NOTICEs carry timings
 CREATE TEMP TABLE on_the_fly AS SELECT * FROM attempt;
 SELECT attempt_store_enable(7) AS stored;
 SELECT count(*) AS attempt_rows FROM on_the_fly;
-RESET attempt_lock.override;
 SET client_min_messages = warning;
 SELECT enabled, rows_estimate, backfill_rows FROM attempt_store_status();
 SELECT store_test.mismatches() AS mismatches_after_backfill;

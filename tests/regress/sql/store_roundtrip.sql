@@ -1,7 +1,7 @@
--- Switching the incremental store (prototype, issue #7) on and off: who may, what the
--- 1.1 lock refuses without the override (release 1.2 runs the switch as part of the
--- extension), the view's shape each way (restored byte for byte), the triggers, TRUNCATE,
--- DROP EXTENSION with the store on, and triggers restored without their store (pg_dump).
+-- Switching the incremental store on and off: who may, that only the switch passes the
+-- lock (its SQL body called directly does not), the view's shape each way (restored byte
+-- for byte), the lock's baseline after each switch, the triggers, TRUNCATE, DROP EXTENSION
+-- with the store on, and triggers restored without their store (pg_dump).
 \set VERBOSITY default
 \set SHOW_CONTEXT never
 SET client_min_messages = warning;
@@ -14,9 +14,6 @@ INSERT INTO exam_results VALUES
   ('00000000-0000-0000-0000-00000000000c', 'alice', 's3', '2026-03-02 10:00+00', '2026-03-02 10:30+00',
    '{"questions": [{"question_id": 1, "time_spent_sec": 12.5}]}');
 CREATE EXTENSION attempt_lock;
-\set ECHO none
-\i tests/regress/fixtures/store_prototype.sql
-\set ECHO all
 CREATE TEMP TABLE view_before AS
 SELECT pg_get_viewdef('attempt'::regclass, true) AS def, c.reloptions FROM pg_class c WHERE c.oid = 'attempt'::regclass;
 CREATE TEMP TABLE rows_before AS SELECT * FROM attempt;
@@ -39,17 +36,18 @@ ALTER TABLE exam_results DROP CONSTRAINT exam_results_pkey;
 SELECT attempt_store_enable();
 ROLLBACK;
 
--- Under the 1.1 lock, the switch's first change to the extension is refused, and the
--- whole switch rolls back.
-SELECT attempt_store_enable();
+-- The switch's SQL body, called directly (EXECUTE is revoked from PUBLIC, but this is a
+-- superuser), meets the lock like any DDL: its first change to the extension is refused
+-- and the whole switch rolls back. Only attempt_store_enable() raises the lock's flag.
+SELECT attempt_store_switch_on(2);
 SELECT to_regnamespace('attempt_lock_store') AS store_schema,
        (SELECT count(*) FROM pg_trigger WHERE tgrelid = 'exam_results'::regclass) AS triggers;
+SELECT attempt_lock_in_script() AS flag_left_raised;
 
--- With the override: one WARNING per statement 1.2 must treat as inside the extension.
-SET attempt_lock.override = on;
+-- The switch itself: no override, no WARNING; a second call says it is on already.
 SELECT attempt_store_enable(2);
 SELECT attempt_store_enable();
-RESET attempt_lock.override;
+SELECT attempt_lock_in_script() AS flag_left_raised;
 SELECT enabled, rows_estimate, backfill_results, backfill_rows, triggers FROM attempt_store_status();
 SELECT pg_get_viewdef('attempt'::regclass, true) LIKE '%FROM attempt_lock_store.attempt_store s%' AS view_reads_store,
        (SELECT reloptions FROM pg_class WHERE oid = 'attempt'::regclass) AS view_options;
@@ -89,14 +87,13 @@ INSERT INTO exam_results SELECT * FROM (VALUES
    '{"questions": [{"question_id": 1, "time_spent_sec": 12.5}]}')) AS v;
 SELECT * FROM attempt_store_sync_problems(exact => true);
 
--- The prototype cannot re-record the lock's baseline (1.2 does, at the end of the switch),
--- so the lock reports the switch.
-SELECT "check", status FROM attempt_health() WHERE "check" IN ('members', 'definition', 'override') ORDER BY 1;
+-- The switch re-recorded the lock's baseline (the store's members, the view's store
+-- shape): the lock reports no drift, and health's store check is ok.
+SELECT "check", status, observed FROM attempt_health()
+ WHERE "check" IN ('members', 'definition', 'override', 'store') ORDER BY 1;
 
 -- Off: the on-the-fly view comes back exactly as recorded by the install.
-SET attempt_lock.override = on;
 SELECT attempt_store_disable();
-RESET attempt_lock.override;
 SELECT attempt_store_disable();
 SELECT v.def = pg_get_viewdef('attempt'::regclass, true) AS same_definition,
        v.reloptions = c.reloptions AS same_options
@@ -108,33 +105,21 @@ SELECT (SELECT count(*) FROM (SELECT * FROM attempt EXCEPT ALL SELECT * FROM row
      + (SELECT count(*) FROM (SELECT * FROM rows_before EXCEPT ALL SELECT * FROM attempt) AS b) AS differences;
 SELECT * FROM attempt_store_sync_problems(exact => true);
 
--- DROP EXTENSION with the store on drops the store and the triggers. (CASCADE: the
--- prototype's functions are not members in 1.1; in 1.2 they are, and a plain DROP does.)
-SET attempt_lock.override = on;
+-- DROP EXTENSION with the store on drops the store and the triggers, no CASCADE needed.
 SELECT attempt_store_enable() > 0 AS on_again;
-RESET attempt_lock.override;
-DROP EXTENSION attempt_lock CASCADE;
+DROP EXTENSION attempt_lock;
 SELECT to_regnamespace('attempt_lock_store') AS store_schema,
        (SELECT count(*) FROM pg_trigger WHERE tgrelid = 'exam_results'::regclass) AS triggers;
 
 -- What pg_dump restores with the store on: the extension (store off) and the source's
 -- triggers. They do nothing, the sync check names them, and the switch replaces them.
 SELECT to_regprocedure('attempt_store_rows(text,text,text,timestamptz,jsonb)') AS parser_dropped_with_it;
-DROP FUNCTION attempt_view_query(boolean), attempt_store_sync(), attempt_store_truncate(),
-    attempt_store_trigger_names(), attempt_store_enable(integer), attempt_store_disable(),
-    attempt_store_rebaseline(text), attempt_store_check_lock(), attempt_store_status(),
-    attempt_store_sync_problems(boolean, integer);
 CREATE EXTENSION attempt_lock;
-\set ECHO none
-\i tests/regress/fixtures/store_prototype.sql
-\set ECHO all
 CREATE TRIGGER attempt_store_insert AFTER INSERT ON exam_results REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION attempt_store_sync();
 INSERT INTO exam_results VALUES ('00000000-0000-0000-0000-00000000000e', 'erin', 's5',
     '2026-03-04 09:00+00', NULL, '{"questions": [{"question_id": 1}]}');
 SELECT * FROM attempt_store_sync_problems();
-SET attempt_lock.override = on;
 SELECT attempt_store_enable();
-RESET attempt_lock.override;
 SELECT * FROM attempt_store_sync_problems(exact => true);
 SELECT tgname, tgenabled FROM pg_trigger WHERE tgrelid = 'exam_results'::regclass ORDER BY 1;

@@ -15,12 +15,9 @@ INSERT INTO exam_results VALUES
    '{"questions": [{"question_id": 1}]}');
 CREATE EXTENSION attempt_lock;
 \set ECHO none
-\i tests/regress/fixtures/store_prototype.sql
 \set ECHO all
-SET attempt_lock.override = on;
-SET client_min_messages = error;  -- the override's warnings: see store_roundtrip
+SET client_min_messages = error;  -- the backfill's progress NOTICEs carry timings
 SELECT attempt_store_enable();
-RESET attempt_lock.override;
 SET client_min_messages = warning;
 -- on_the_fly(): the rows of the on-the-fly definition, read as the caller.
 CREATE FUNCTION on_the_fly() RETURNS SETOF attempt LANGUAGE plpgsql AS $$
