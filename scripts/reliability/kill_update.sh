@@ -24,11 +24,14 @@ before_state=$(Q -c "SELECT md5(string_agg(s::text, ',' ORDER BY s::text)) FROM 
 before_history=$(Q -c "SELECT count(*) FROM attempt_lock_history")
 
 # Background psql sessions; their pids are killed (our own processes) on exit.
-holder() {  # hold a lock until terminated
+holder() {  # RELATION: hold it in ACCESS EXCLUSIVE mode until terminated
     psql -X -q -h "$REL_DIR" -p "$REL_PORT" -v ON_ERROR_STOP=1 -c "SET application_name = 'rel_holder'" \
-        -c "BEGIN" -c "$1" -c "SELECT pg_sleep(600)" >/dev/null 2>&1 &
+        -c "BEGIN" -c "LOCK TABLE $1 IN ACCESS EXCLUSIVE MODE" -c "SELECT pg_sleep(600)" >/dev/null 2>&1 &
     REL_PIDS+=($!)
-    wait_for "$REL_DIR" "$REL_PORT" "SELECT count(*) = 1 FROM pg_stat_activity WHERE application_name = 'rel_holder' AND query LIKE '%pg_sleep%'" 20
+    wait_for "$REL_DIR" "$REL_PORT" "SELECT EXISTS (SELECT 1 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+                                                    WHERE a.application_name = 'rel_holder' AND l.granted
+                                                      AND l.relation = '$1'::regclass AND l.mode = 'AccessExclusiveLock')" 20 \
+        || die "the lock holder did not get its lock on $1"
 }
 # kill_mid_flight SQL: run SQL in a backend, wait until it blocks on the holder's lock,
 # SIGKILL that backend, wait for crash recovery. Prints the statement's pid.
@@ -55,7 +58,7 @@ check() {  # LABEL EXPECTED ACTUAL
 
 for round in $(seq 1 $rounds); do
     say "kill -9 during ALTER EXTENSION attempt_lock UPDATE (round $round of $rounds)"
-    holder "LOCK TABLE attempt_lock_history IN ACCESS EXCLUSIVE MODE"
+    holder attempt_lock_history
     kill_mid_flight "ALTER EXTENSION attempt_lock UPDATE TO '1.1'"
     check "version after recovery" 1.0 "$(Q -c "SELECT extversion FROM pg_extension WHERE extname = 'attempt_lock'")"
     check "objects and definitions as before" "$before_state" \
@@ -88,7 +91,7 @@ fi
 failures=0 checks=0
 before_rows=$(attempt_digest "$REL_DIR" "$REL_PORT")
 say "kill -9 during SELECT attempt_store_enable() (the backfill)"
-holder "LOCK TABLE exam_results IN ACCESS EXCLUSIVE MODE"
+holder exam_results
 kill_mid_flight "SELECT attempt_store_enable()"
 check "attempt rows after the killed backfill" "$before_rows" "$(attempt_digest "$REL_DIR" "$REL_PORT")"
 check "health after the killed backfill: no fail" none "$(health_failures "$REL_DIR" "$REL_PORT")"
