@@ -12,6 +12,10 @@ say "release discipline (frozen scripts, exported symbols)"
 scripts/check_release.sh
 say "SQL regression tests"
 scripts/regress.sh
+# issue #9: load, kill -9, cancel and hot-standby scenarios in scratch clusters (reduced
+# form, about 2 minutes; scripts/reliability/run.sh --long gives the documented figures).
+say "reliability suite (reduced)"
+scripts/reliability/run.sh
 
 say "cargo pgrx test (unit tests and pg_tests)"
 pgdata=$(mktemp -d /tmp/attempt_lock_pgtest.XXXXXX)

@@ -286,14 +286,226 @@ mod unit_tests {
     }
 }
 
+/// Property tests against a reference written another way (issue #9): the UUID
+/// branch is decided by counting digits and hyphens instead of walking byte pairs,
+/// the id is read back from the md5's hex text, the uuid text is built by `format!`.
+/// The md5 itself is checked against PostgreSQL's by the pg_tests below.
+#[cfg(any(test, feature = "pg_test"))]
+pub(crate) mod properties {
+    #[cfg(test)]
+    use super::*;
+    use proptest::prelude::*;
+    use proptest::test_runner::Config;
+
+    /// What PostgreSQL's `uuid_in` makes of a string the reference regex accepts:
+    /// 32 hex digits and 4 hyphens, each hyphen after 4, 8, ..., 28 digits, no two
+    /// after the same digit (no `--`), none leading or trailing.
+    #[cfg(test)]
+    pub(crate) fn reference_uuid(s: &[u8]) -> Option<[u8; 16]> {
+        if s.len() != 36 {
+            return None;
+        }
+        let mut digits = String::new();
+        let mut hyphens_after = Vec::new();
+        for &c in s {
+            match c {
+                b'-' => hyphens_after.push(digits.len()),
+                c if c.is_ascii_hexdigit() => digits.push(char::from(c)),
+                _ => return None,
+            }
+        }
+        let placed = hyphens_after
+            .iter()
+            .all(|&n| n % 4 == 0 && (4..=28).contains(&n));
+        let distinct = hyphens_after.windows(2).all(|w| w[0] != w[1]);
+        if digits.len() != 32 || !placed || !distinct {
+            return None;
+        }
+        Some(u128::from_str_radix(&digits, 16).ok()?.to_be_bytes())
+    }
+
+    #[cfg(test)]
+    pub(crate) fn reference_student_uuid(s: &[u8]) -> [u8; 16] {
+        reference_uuid(s).unwrap_or_else(|| Md5::digest(s).into())
+    }
+
+    /// ('x' || substr(md5(a || '-' || b), 1, 16))::bit(64)::bigint, through the hex text.
+    #[cfg(test)]
+    pub(crate) fn reference_attempt_id(a: &[u8], b: &[u8]) -> i64 {
+        let joined = [a, b"-", b].concat();
+        let hex: String = Md5::digest(&joined)
+            .iter()
+            .map(|x| format!("{x:02x}"))
+            .collect();
+        u64::from_str_radix(&hex[..16], 16).unwrap() as i64
+    }
+
+    #[cfg(test)]
+    fn reference_uuid_text(u: &[u8; 16]) -> String {
+        let hex: String = u.iter().map(|x| format!("{x:02x}")).collect();
+        format!(
+            "{}-{}-{}-{}-{}",
+            &hex[..8],
+            &hex[8..12],
+            &hex[12..16],
+            &hex[16..20],
+            &hex[20..]
+        )
+    }
+
+    /// Cases per property; PROPTEST_CASES raises it for a long run.
+    pub(crate) fn config(default_cases: u32) -> Config {
+        let cases = std::env::var("PROPTEST_CASES")
+            .ok()
+            .and_then(|v| v.parse().ok());
+        Config {
+            cases: cases.unwrap_or(default_cases),
+            failure_persistence: None,
+            ..Config::default()
+        }
+    }
+
+    /// A UUID spelled the ways PostgreSQL accepts (any case, a hyphen after any group
+    /// of four digits, sometimes in braces), then 0..3 edits: a character replaced,
+    /// inserted or removed, from an alphabet of hex digits, hyphens and near misses.
+    pub(crate) fn near_uuid() -> impl Strategy<Value = String> {
+        const NEAR: &[char] = &[
+            '0', '9', 'a', 'f', 'A', 'F', '-', '-', 'g', 'G', '{', '}', ' ', 'é', '\u{663}', '\t',
+        ];
+        let edit = (0usize..64, 0usize..3, prop::sample::select(NEAR));
+        (
+            any::<[u8; 16]>(),
+            any::<[bool; 32]>(),
+            any::<[bool; 7]>(),
+            any::<u8>(),
+            prop::collection::vec(edit, 0..4),
+        )
+            .prop_map(|(bytes, upper, hyphens, braces, edits)| {
+                let mut chars: Vec<char> = Vec::new();
+                for (i, b) in bytes.iter().enumerate() {
+                    for (j, c) in format!("{b:02x}").chars().enumerate() {
+                        chars.push(if upper[2 * i + j] {
+                            c.to_ascii_uppercase()
+                        } else {
+                            c
+                        });
+                    }
+                    if i % 2 == 1 && i < 15 && hyphens[i / 2] {
+                        chars.push('-');
+                    }
+                }
+                if braces % 8 == 0 {
+                    chars.insert(0, '{');
+                    chars.push('}');
+                }
+                for (pos, kind, c) in edits {
+                    let pos = pos % (chars.len() + 1);
+                    match kind {
+                        0 if pos < chars.len() => chars[pos] = c,
+                        1 => chars.insert(pos, c),
+                        _ if pos < chars.len() => {
+                            chars.remove(pos);
+                        }
+                        _ => {}
+                    }
+                }
+                chars.into_iter().collect()
+            })
+    }
+
+    /// Every kind of student id the properties try, as text.
+    pub(crate) fn student_text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            3 => near_uuid(),
+            2 => "[0-9a-fA-F-]{36}",
+            1 => "[0-9a-f-]{30,40}",
+            2 => any::<String>(),
+            1 => "\\PC{0,12}",
+            1 => Just(String::new()),
+            1 => "[ \t\n\r]{1,4}",
+            1 => prop::collection::vec(any::<char>(), 1000..5000).prop_map(|v| v.into_iter().collect()),
+        ]
+    }
+
+    #[cfg(test)]
+    proptest! {
+        #![proptest_config(config(4_000))]
+
+        #[test]
+        fn student_uuid_equals_reference(s in student_text()) {
+            prop_assert_eq!(student_uuid(s.as_bytes()), reference_student_uuid(s.as_bytes()));
+        }
+
+        /// Text in a non-UTF-8 database (SQL_ASCII, LATIN1) is any bytes but NUL.
+        #[test]
+        fn student_uuid_of_any_bytes(s in prop::collection::vec(1u8.., 0..80)) {
+            prop_assert_eq!(student_uuid(&s), reference_student_uuid(&s));
+        }
+
+        /// A kept UUID comes back as the canonical text of its 32 digits.
+        #[test]
+        fn kept_uuid_is_its_digits(s in near_uuid()) {
+            if let Some(u) = reference_uuid(s.as_bytes()) {
+                let digits: String = s.chars().filter(|c| *c != '-').collect::<String>().to_ascii_lowercase();
+                prop_assert_eq!(reference_uuid_text(&student_uuid(s.as_bytes())).replace('-', ""), digits);
+                prop_assert_eq!(student_uuid(s.as_bytes()), u);
+            }
+        }
+
+        #[test]
+        fn attempt_id_equals_reference(a in student_text(), b in any::<String>()) {
+            prop_assert_eq!(attempt_id(a.as_bytes(), b.as_bytes()), reference_attempt_id(a.as_bytes(), b.as_bytes()));
+        }
+
+        #[test]
+        fn attempt_id_of_any_bytes(a in prop::collection::vec(1u8.., 0..64), b in prop::collection::vec(1u8.., 0..24)) {
+            prop_assert_eq!(attempt_id(&a, &b), reference_attempt_id(&a, &b));
+        }
+
+        #[test]
+        fn attempt_id_uuid_equals_text_form(u in any::<[u8; 16]>(), b in any::<i64>()) {
+            prop_assert_eq!(
+                attempt_id_uuid(&u, b),
+                reference_attempt_id(reference_uuid_text(&u).as_bytes(), b.to_string().as_bytes()));
+        }
+    }
+
+    /// The generator reaches both branches and every way a near-UUID can fail.
+    #[cfg(test)]
+    #[test]
+    fn near_uuids_reach_both_branches() {
+        use proptest::strategy::ValueTree;
+        let mut runner = proptest::test_runner::TestRunner::deterministic();
+        let (mut kept, mut hashed, mut hashed_36) = (0, 0, 0);
+        for _ in 0..5_000 {
+            let s = near_uuid().new_tree(&mut runner).unwrap().current();
+            match reference_uuid(s.as_bytes()) {
+                Some(_) => kept += 1,
+                None if s.len() == 36 && s.bytes().all(|c| c == b'-' || c.is_ascii_hexdigit()) => {
+                    hashed_36 += 1
+                }
+                None => hashed += 1,
+            }
+        }
+        assert!(
+            kept > 300 && hashed > 500 && hashed_36 > 100,
+            "kept {kept}, hashed {hashed}, hex-and-hyphen hashed {hashed_36}"
+        );
+    }
+}
+
 #[cfg(any(test, feature = "pg_test"))]
 #[pgrx::pg_schema]
 mod tests {
+    use crate::hash::properties::{config, student_text};
     use pgrx::prelude::*;
+    use property_helpers::{no_nul, same};
+    use proptest::prelude::*;
+    use proptest::test_runner::TestRunner;
 
     /// The reference SQL of SPEC.md §4, except that where it raises it yields md5(u):
     /// exactly what the native function promises.
-    const REFERENCE: &str = r#"
+    const REFERENCE_FUNCTIONS: &str = r#"
         CREATE FUNCTION pg_temp.ref_student_uuid(u text) RETURNS uuid LANGUAGE plpgsql AS $$
         BEGIN
             RETURN CASE WHEN u ~* '^[0-9a-fA-F-]{36}$' THEN u::uuid ELSE md5(u)::uuid END;
@@ -303,6 +515,9 @@ mod tests {
         CREATE FUNCTION pg_temp.ref_attempt_id(a text, b text) RETURNS bigint LANGUAGE sql AS $$
             SELECT ('x' || substr(md5(a || '-' || b), 1, 16))::bit(64)::bigint
         $$;
+    "#;
+
+    const INPUTS: &str = r#"
         SELECT setseed(0.4242);
         -- 100,000+ inputs: random strings over an alphabet rich in hex digits and hyphens
         -- (so many hit the 36-character branch), mixed-case UUIDs with hyphens moved
@@ -348,7 +563,77 @@ mod tests {
     "#;
 
     fn setup() {
-        Spi::run(REFERENCE).expect("reference setup");
+        Spi::run(REFERENCE_FUNCTIONS).expect("reference functions");
+        Spi::run(INPUTS).expect("reference inputs");
+    }
+
+    // Property tests against the server's own reference SQL (issue #9): generated
+    // near-UUIDs, 36-character hex-and-hyphen strings, any Unicode, multi-KB strings,
+    // empty and blank text, one SPI round trip per case so that proptest can shrink a
+    // failure to its smallest input. Text cannot hold NUL, so generated NULs become
+    // U+FFFD. PROPTEST_CASES sets the number of cases (default 2,000 per property).
+    mod property_helpers {
+        use pgrx::prelude::*;
+
+        pub(super) fn no_nul(s: String) -> String {
+            s.replace('\0', "\u{fffd}")
+        }
+
+        pub(super) fn same(query: &str, args: &[pgrx::datum::DatumWithOid]) -> bool {
+            Spi::get_one_with_args::<bool>(query, args)
+                .unwrap()
+                .unwrap_or(false)
+        }
+    }
+
+    #[pg_test]
+    fn student_uuid_properties_against_sql() {
+        Spi::run(REFERENCE_FUNCTIONS).unwrap();
+        let mut runner = TestRunner::new(config(2_000));
+        runner
+            .run(&student_text().prop_map(no_nul), |s| {
+                prop_assert!(
+                    same("SELECT attempt_student_uuid($1) IS NOT DISTINCT FROM pg_temp.ref_student_uuid($1)",
+                         &[s.as_str().into()]),
+                    "attempt_student_uuid({:?}) differs from the reference SQL", s);
+                Ok(())
+            })
+            .unwrap();
+    }
+
+    #[pg_test]
+    fn attempt_id_properties_against_sql() {
+        Spi::run(REFERENCE_FUNCTIONS).unwrap();
+        let mut runner = TestRunner::new(config(2_000));
+        let pair = (
+            student_text().prop_map(no_nul),
+            any::<String>().prop_map(no_nul),
+        );
+        runner
+            .run(&pair, |(a, b)| {
+                prop_assert!(
+                    same(
+                        "SELECT attempt_id($1, $2) = pg_temp.ref_attempt_id($1, $2)",
+                        &[a.as_str().into(), b.as_str().into()]
+                    ),
+                    "attempt_id({:?}, {:?}) differs from the reference SQL",
+                    a,
+                    b
+                );
+                Ok(())
+            })
+            .unwrap();
+        let mut runner = TestRunner::new(config(2_000));
+        runner
+            .run(&(any::<[u8; 16]>(), any::<i64>()), |(u, b)| {
+                let hex: String = u.iter().map(|x| format!("{x:02x}")).collect();
+                prop_assert!(
+                    same("SELECT attempt_id($1::uuid, $2) = pg_temp.ref_attempt_id($1::uuid::text, $2::text)",
+                         &[hex.as_str().into(), b.into()]),
+                    "attempt_id({}::uuid, {}) differs from the reference SQL", hex, b);
+                Ok(())
+            })
+            .unwrap();
     }
 
     #[pg_test]
