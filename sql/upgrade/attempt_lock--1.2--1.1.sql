@@ -56,6 +56,41 @@ $view$,
 END
 $replace_view$;
 
+DO $replace_rejects$
+DECLARE
+    source_name pg_catalog.text;
+BEGIN
+    SELECT pg_catalog.format('%I.%I', n.nspname, c.relname)
+      INTO source_name
+      FROM @extschema@.attempt_lock_config AS cfg
+      JOIN pg_catalog.pg_class AS c ON c.oid = cfg.source_table
+      JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace;
+    EXECUTE pg_catalog.format($view$
+CREATE OR REPLACE VIEW @extschema@.attempt_rejects WITH (security_invoker = true) AS
+SELECT er.id AS exam_result_id,
+       q."position",
+       q.question_id,
+       v.field,
+       v.reason,
+       v.action
+FROM %1$s AS er
+CROSS JOIN LATERAL @extschema@.attempt_questions(
+    er.result_json, er.user_id::text, COALESCE(er.updated_at, er.created_at), er.id IS NULL) AS q
+CROSS JOIN LATERAL (VALUES
+    (q.drop_field,     q.drop_reason,           'dropped'),
+    ('is_correct',     q.is_correct_reason,     'defaulted'),
+    ('correct',        q.correct_reason,        'defaulted'),
+    ('time_spent_sec', q.time_spent_sec_reason, 'defaulted'),
+    ('used_hints',     q.used_hints_reason,     'defaulted'),
+    ('topic',          q.topic_reason,          'defaulted')) AS v(field, reason, action)
+-- The first test skips the unpivot for the (usual) element with nothing to report.
+WHERE pg_catalog.num_nonnulls(q.drop_reason, q.is_correct_reason, q.correct_reason,
+                              q.time_spent_sec_reason, q.used_hints_reason, q.topic_reason) > 0
+  AND v.reason IS NOT NULL
+$view$, source_name);
+END
+$replace_rejects$;
+
 CREATE OR REPLACE FUNCTION @extschema@.attempt_lock_snapshot()
 RETURNS TABLE (kind text, object_type text, identity text, name text, definition text)
 LANGUAGE sql STABLE
