@@ -518,11 +518,14 @@ $batch$, source_name, id_typmod_type)
     -- iff its source row is, under the caller's policies on the source. Whether they apply
     -- is decided once per query by the planner's own rule (row_security_active); where
     -- they do not, the policy costs nothing. Roles with BYPASSRLS bypass both alike.
+    -- OFFSET 0 keeps the probe per row (through the source's unique id index): otherwise
+    -- the planner may hash every visible source id first, which made a per-student
+    -- lookup read the whole source (measured: 20 ms instead of 0.3 ms at 20k results).
     ALTER TABLE attempt_lock_store.attempt_store ENABLE ROW LEVEL SECURITY;
     EXECUTE pg_catalog.format($policy$
 CREATE POLICY attempt_store_source_rows ON attempt_lock_store.attempt_store FOR SELECT TO PUBLIC
 USING ((SELECT NOT pg_catalog.row_security_active(%1$L::pg_catalog.regclass))
-       OR EXISTS (SELECT FROM %2$s AS er WHERE er.id%3$s = exam_result_id))
+       OR EXISTS (SELECT FROM %2$s AS er WHERE er.id%3$s = exam_result_id OFFSET 0))
 $policy$, source_name, source_name, id_collate);
     COMMENT ON POLICY attempt_store_source_rows ON attempt_lock_store.attempt_store IS
     'attempt_lock: a store row is visible iff its source row is visible to the caller (row-level security on the source)';
