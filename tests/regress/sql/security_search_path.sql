@@ -2,8 +2,8 @@
 -- extension uses, each logging every call) changes nothing the extension computes:
 -- not at CREATE EXTENSION, not in attempt, attempt_rejects, attempt_health(), the hashes
 -- or the lock, whatever the caller's search_path, even with public before pg_catalog.
--- The one place where hostile code still runs is shown at the end, as it is in 1.1
--- (NOTES-for-1.2.md has the fix).
+-- The end shows that no hostile object ran at all (until the 1.2 library, the native
+-- source check ran two under a public-first path).
 \set VERBOSITY terse
 SET client_min_messages = warning;
 SET max_parallel_workers_per_gather = 0;  -- a logging hostile function cannot run in a worker
