@@ -70,7 +70,7 @@ health_failures() {
 
 # store_available DIR PORT: is the store of release 1.2 there (attempt_store_enable())?
 store_available() {
-    [ "$(q "$1" "$2" -c "SELECT to_regprocedure('attempt_store_enable()') IS NOT NULL")" = t ]
+    [ "$(q "$1" "$2" -c "SELECT to_regprocedure('attempt_store_enable(integer)') IS NOT NULL")" = t ]
 }
 
 # result NAME CLIENTS DURATION TRANSACTIONS FAILURES LOSSES STATUS NOTE

@@ -82,7 +82,10 @@ status=PASS; [ $failures = 0 ] || status=FAIL
 result "kill -9 during UPDATE" 2 "-" "$((rounds + 1))" "$failures" 0 "$status" \
     "$rounds kill(s) mid-script, $checks checks; retry reached 1.1"
 
-# The store's backfill (release 1.2).
+# The store's backfill (release 1.2): update to the newest release first, where there is one.
+if [ "$(Q -c "SELECT default_version > '1.1' FROM pg_available_extensions WHERE name = 'attempt_lock'")" = t ]; then
+    Q -c "ALTER EXTENSION attempt_lock UPDATE" >/dev/null
+fi
 if ! store_available "$REL_DIR" "$REL_PORT"; then
     result "kill -9 during store backfill" - - 0 0 0 SKIP \
         "attempt_lock $(Q -c "SELECT extversion FROM pg_extension WHERE extname = 'attempt_lock'") has no store (attempt_store_enable() arrives in 1.2)"
