@@ -12,7 +12,7 @@ CREATE EXTENSION attempt_lock;
 \i tests/regress/fixtures/store_workload.sql
 \i tests/regress/fixtures/reference_attempt.sql
 \set ECHO all
-SELECT setseed(0.2026);
+SELECT setseed(0.31);
 -- History before the switch: the backfill path (batches of 7 results).
 SELECT sum(statements) AS statements_before FROM store_test.random_ops(150, 'uuid');
 SELECT count(*) AS attempt_rows_on_the_fly FROM attempt;
@@ -24,7 +24,8 @@ SET client_min_messages = warning;
 SELECT enabled, rows_estimate, backfill_rows FROM attempt_store_status();
 SELECT store_test.mismatches() AS mismatches_after_backfill;
 -- 30 rounds of 60 statements, every kind of statement; mismatches counted after each.
-SELECT * FROM store_test.rounds(30, 60, 'uuid');
+SELECT kinds_run >= 12 AS most_kinds_ran, statements, checks, mismatches, numbering_problems
+  FROM store_test.rounds(30, 60, 'uuid');
 -- The independent reference (tests/regress/fixtures/reference_attempt.sql).
 SELECT (SELECT count(*) FROM (SELECT * FROM attempt EXCEPT ALL SELECT * FROM ref.attempt_rows()) AS a)
      + (SELECT count(*) FROM (SELECT * FROM ref.attempt_rows() EXCEPT ALL SELECT * FROM attempt) AS b)
