@@ -67,8 +67,13 @@ SQL
     TARGET=$!
     REL_PIDS+=($TARGET)
 }
-health_done() {  # wait until the target's attempt_health() statement has ended
-    wait_for "$REL_DIR" "$REL_PORT" "SELECT NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE application_name = 'rel_target' AND query LIKE '%attempt_health%')" 120
+health_done() {  # wait until the target's attempt_health() statement has ended (psql echoes its SQLSTATE)
+    local i
+    for ((i = 0; i < 1200; i++)); do
+        grep -q '^SQLSTATE' "$REL_DIR/target.out" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    die "attempt_health() did not end within 120 s"
 }
 target_pid() { Q -c "SELECT pid FROM pg_stat_activity WHERE application_name = 'rel_target' AND query LIKE '%attempt_health%'"; }
 
