@@ -24,7 +24,6 @@ history_before=$(Q -c "SELECT (SELECT count(*) FROM attempt_lock_history) || '/'
 holder_start() {
     psql -X -q -h "$REL_DIR" -p "$REL_PORT" -c "SET application_name = 'rel_holder'" -c "BEGIN" \
         -c "LOCK TABLE exam_results IN ACCESS EXCLUSIVE MODE" -c "SELECT pg_sleep(600)" >/dev/null 2>&1 &
-    REL_PIDS+=($!)
     wait_for "$REL_DIR" "$REL_PORT" "SELECT EXISTS (SELECT 1 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
                                                     WHERE a.application_name = 'rel_holder' AND l.granted
                                                       AND l.relation = 'exam_results'::regclass AND l.mode = 'AccessExclusiveLock')" 20 \
@@ -65,7 +64,6 @@ SELECT 'locks:' || count(*) FROM pg_locks
 SQL
     psql -X -At -h "$REL_DIR" -p "$REL_PORT" -f "$REL_DIR/target.sql" >"$REL_DIR/target.out" 2>&1 &
     TARGET=$!
-    REL_PIDS+=($TARGET)
 }
 health_done() {  # wait until the target's attempt_health() statement has ended (psql echoes its SQLSTATE)
     local i

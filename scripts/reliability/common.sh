@@ -21,12 +21,13 @@ for arg in "$@"; do
     esac
 done
 
-# Clusters started by this script, stopped (and removed) on exit.
+# Clusters started by this script, stopped (and removed) on exit. Background sessions
+# are ended through the shell's own job table (live children only: a remembered pid may
+# belong to another process by then, as pids are reused quickly here).
 REL_CLUSTERS=()
-REL_PIDS=()
 rel_cleanup() {
     local pid dir
-    for pid in "${REL_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+    for pid in $(jobs -p); do kill "$pid" 2>/dev/null || true; done
     for dir in "${REL_CLUSTERS[@]}"; do
         stop_cluster "$dir"
         [ -n "${KEEP_CLUSTERS:-}" ] || as_root rm -rf "$dir"

@@ -23,11 +23,10 @@ before_rows=$(attempt_digest "$REL_DIR" "$REL_PORT")
 before_state=$(Q -c "SELECT md5(string_agg(s::text, ',' ORDER BY s::text)) FROM attempt_lock_snapshot() s")
 before_history=$(Q -c "SELECT count(*) FROM attempt_lock_history")
 
-# Background psql sessions; their pids are killed (our own processes) on exit.
+# Background psql sessions: still-running ones are ended on exit (rel_cleanup).
 holder() {  # RELATION: hold it in ACCESS EXCLUSIVE mode until terminated
     psql -X -q -h "$REL_DIR" -p "$REL_PORT" -v ON_ERROR_STOP=1 -c "SET application_name = 'rel_holder'" \
         -c "BEGIN" -c "LOCK TABLE $1 IN ACCESS EXCLUSIVE MODE" -c "SELECT pg_sleep(600)" >/dev/null 2>&1 &
-    REL_PIDS+=($!)
     wait_for "$REL_DIR" "$REL_PORT" "SELECT EXISTS (SELECT 1 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
                                                     WHERE a.application_name = 'rel_holder' AND l.granted
                                                       AND l.relation = '$1'::regclass AND l.mode = 'AccessExclusiveLock')" 20 \
@@ -37,7 +36,6 @@ holder() {  # RELATION: hold it in ACCESS EXCLUSIVE mode until terminated
 # SIGKILL that backend, wait for crash recovery. Prints the statement's pid.
 kill_mid_flight() {
     psql -X -q -h "$REL_DIR" -p "$REL_PORT" -c "SET application_name = 'rel_victim'" -c "$1" >"$REL_DIR/victim.out" 2>&1 &
-    REL_PIDS+=($!)
     wait_for "$REL_DIR" "$REL_PORT" "SELECT count(*) = 1 FROM pg_stat_activity WHERE application_name = 'rel_victim' AND wait_event_type = 'Lock'" 30 \
         || die "the statement never blocked: $1 ($(cat "$REL_DIR/victim.out"))"
     local pid
