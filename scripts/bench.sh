@@ -9,6 +9,9 @@
 #           rows 1-5 at 2M and adds the time-vs-size rows at 0.5M, 2M and 8M.
 # --quick   a smoke test of the harness: a tenth of the data, fewer repetitions.
 #
+# Rows 5b and 7 (the incremental store) run when the installed extension has
+# attempt_store_enable() (release 1.2 and later).
+#
 # Uses the extension as installed in pg_config's directories (scripts/install.sh puts it
 # there; this script never builds or installs anything) in a scratch cluster of its own,
 # which it removes on exit.
@@ -17,7 +20,7 @@ shopt -s inherit_errexit
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
-usage() { sed -n '5,9p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '5,13p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 scale=2M quick=0
 while [ $# -gt 0 ]; do
     case $1 in
@@ -243,6 +246,91 @@ else
     row "5 weekly KPI (7 days)" "$na" "$(fmt_ms "$kpi_b")" "n/a" "none yet" "n/a"
 fi
 
+# Rows 5b and 7: the incremental store (issue #7), where the extension has it.
+has_store() { [ "$(sql "$1" "SELECT to_regprocedure('attempt_store_enable(integer)') IS NOT NULL")" = t ]; }
+nstore="n/a (the installed extension has no attempt_store_enable())"
+store_note=""
+if [ $view = 1 ] && has_store "$main_db"; then
+    # The on-the-fly definition as a plain view, so that it can be timed interleaved with
+    # the store-served attempt (which replaces it while the store is on).
+    sql "$main_db" "SELECT 'CREATE VIEW bench.attempt_on_the_fly AS ' || attempt_view_query(false)" |
+        psql_db "$main_db" >/dev/null
+    say "[$main_scale] switching the store on (backfill)"
+    t0=$(date +%s.%N)
+    psql_db "$main_db" -c "SET client_min_messages = error" -c "SELECT attempt_store_enable()" >/dev/null
+    enable_s=$(calc "$(date +%s.%N) - $t0")
+    sql "$main_db" "VACUUM (FREEZE, ANALYZE) attempt_lock_store.attempt_store" >/dev/null
+    sql "$main_db" "SELECT sum(pg_prewarm(c.oid)) FROM pg_class c
+                    WHERE c.relnamespace = 'attempt_lock_store'::regnamespace AND c.relkind IN ('r', 'i')" >/dev/null
+    store_rows=$(sql "$main_db" "SELECT count(*) FROM attempt")
+    store_note="store:      attempt_store_enable() took $(calc "sprintf(\"%.0f\", $enable_s)") s for $(printf "%'d" "$store_rows") attempts (parse, number, write, index)"
+    say "[$main_scale] 7-day KPI, store vs on the fly, $heavy_reps runs each"
+    m=$(medians "$main_db" "$heavy_reps" 1 1 "$(q_kpi attempt "$max_ts")" 2 "$(q_kpi bench.attempt_on_the_fly "$max_ts")")
+    read -r kpi_s kpi_f <<<"$m"
+    r=$(calc "$kpi_f / $kpi_s")
+    row "5b weekly KPI (7 days), store on vs off" "$(fmt_ms "$kpi_s")" "$(fmt_ms "$kpi_f") (store off)" \
+        "$(fmt_x "$r") faster" ">= 20x" "$(met "$r >= 20")"
+
+    # Row 7: pgbench, one result of $questions questions per transaction, the JSON a literal
+    # as a client sends it, into exam_results (with the store's triggers) and into a copy
+    # of it with the same indexes and no triggers, in alternating runs with the same
+    # clients and duration. The students are the data's own: inserts are retakes.
+    sql "$main_db" "CREATE TABLE bench.exam_results_plain (LIKE exam_results INCLUDING ALL)" >/dev/null
+    sql "$main_db" "INSERT INTO bench.exam_results_plain SELECT * FROM exam_results" >/dev/null
+    sql "$main_db" "VACUUM (FREEZE, ANALYZE) bench.exam_results_plain" >/dev/null
+    students_n=$(sql "$main_db" "SELECT greatest(count(*) / 4, 1) FROM exam_results")
+    questions_json=$(sql "$main_db" "SELECT jsonb_build_object('questions', jsonb_agg(jsonb_build_object(
+        'question_id', 1000 + q * 13 % 400, 'is_correct', q % 3 <> 0, 'time_spent_sec', 5 + q * 1.5,
+        'used_hints', (q % 7 = 0)::int, 'topic', (ARRAY['algebra', 'geometry', 'reading', 'vocabulary', ''])[1 + q % 5])
+        ORDER BY q)) FROM generate_series(1, $questions) q")
+    for target in exam_results bench.exam_results_plain; do
+        cat >"$work/insert_$target.sql" <<EOF
+\set r random(1, 1000000000)
+\set s random(1, $students_n)
+INSERT INTO $target (id, user_id, session_id, created_at, updated_at, result_json)
+VALUES (md5('pgbench-' || :r || '-' || :client_id || '-' || clock_timestamp())::uuid,
+        CASE WHEN :s % 10 < 6 THEN md5('student-' || :s)::uuid::text
+             WHEN :s % 10 < 7 THEN upper(md5('student-' || :s)::uuid::text)
+             ELSE 'student-' || :s END,
+        'pgbench', now(), NULL, '$questions_json');
+EOF
+    done
+    if [ $quick = 1 ]; then pg_runs=2 pg_secs=5; else pg_runs=3 pg_secs=20; fi
+    pg_clients=2
+    tps() {  # tps TABLE SYNCHRONOUS_COMMIT: the tps of one pgbench run
+        PGOPTIONS="-c synchronous_commit=$2" "$PG_BIN/pgbench" -n -h "$work" -p "$port" -U postgres \
+            -c $pg_clients -j $pg_clients -T $pg_secs -f "$work/insert_$1.sql" "$main_db" 2>&1 |
+            sed -n 's/^tps = \([0-9.]*\) .*/\1/p'
+    }
+    median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+    insert_row() {  # insert_row LABEL SYNCHRONOUS_COMMIT
+        local on=() off=() i t_on t_off
+        for i in $(seq 1 $pg_runs); do
+            off+=("$(tps bench.exam_results_plain "$2")")
+            on+=("$(tps exam_results "$2")")
+        done
+        t_on=$(median "${on[@]}"); t_off=$(median "${off[@]}")
+        r=$(calc "$t_on / $t_off")
+        row "7 inserts/s with the store, $1" "$(calc "sprintf(\"%.0f tps\", $t_on)")" \
+            "$(calc "sprintf(\"%.0f tps\", $t_off)") (no store)" "$(calc "sprintf(\"%.2f\", $r)") of it" ">= 0.67" "$(met "$r >= 0.67")"
+    }
+    say "[$main_scale] inserts: pgbench, $pg_clients clients, $pg_runs x $pg_secs s each way, synchronous_commit=off, fsync=off"
+    insert_row "synchronous_commit=off, fsync=off" off
+    # Production commits durably: the second pair runs with fsync on (restart without the
+    # scratch cluster's fsync=off) and synchronous_commit on.
+    say "[$main_scale] inserts again with fsync=on, synchronous_commit=on"
+    as_postgres "$PG_BIN/pg_ctl" -D "$work/data" -w -m fast stop >/dev/null
+    as_postgres "$PG_BIN/pg_ctl" -D "$work/data" -l "$work/server.log" -w \
+        -o "-p $port -k $work -c listen_addresses=''" start >/dev/null
+    insert_row "synchronous_commit=on, fsync=on" on
+    store_note="$store_note; row 7: pgbench -c $pg_clients, median tps of $pg_runs alternating runs of $pg_secs s each way"
+    [ "$(sql "$main_db" "SELECT count(*) FROM attempt_store_sync_problems(exact => true)")" = 0 ] ||
+        say "WARNING: the store is not in sync after the insert benchmark"
+else
+    row "5b weekly KPI (7 days), store on vs off" "$nstore" "" "" ">= 20x" "n/a"
+    row "7 inserts/s with the store" "$nstore" "" "" ">= 0.67" "n/a"
+fi
+
 if [ "$scale" = all ]; then
     for label in 0.5M 8M; do
         db=$(prepare_db "$label")
@@ -304,6 +392,7 @@ echo "load:       1-minute load average $load_start at start, $load_end at end"
 echo "settings:   ${settings[*]}"
 echo "data:       $(printf "%'d" "$main_results") results x $questions questions = $(printf "%'d" $((main_results * questions))) attempts$([ "$scale" = all ] && echo " in rows 1-5")$([ $quick = 1 ] && echo " (--quick: a tenth of every scale)"); hash inputs: $(printf "%'d" "$inputs") rows"
 echo "timing:     server-side execution time, median of $reps runs (lookups: x 5 students) / $heavy_reps runs (scans, KPI, baseline lookups)"
+[ -z "$store_note" ] || echo "$store_note"
 echo
 {
     echo "metric|attempt_lock|baseline|ratio|target|met?"

@@ -16,6 +16,10 @@ scripts/regress.sh
 # form, about 2 minutes; scripts/reliability/run.sh --long gives the documented figures).
 say "reliability suite (reduced)"
 scripts/reliability/run.sh
+# issue #7: concurrent retakes of one student with the store on (several sessions at once,
+# so not a pg_regress test).
+say "incremental store under concurrent writers"
+tests/store_concurrency.sh --seconds 8
 
 say "cargo pgrx test (unit tests and pg_tests)"
 pgdata=$(mktemp -d /tmp/attempt_lock_pgtest.XXXXXX)

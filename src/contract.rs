@@ -88,9 +88,13 @@ fn source_columns(table: &str) -> Option<(pg_sys::Oid, Vec<(String, String)>)> {
             .flatten()?;
         let columns = client
             .select(
+                // Operators qualified: the function runs under the caller's search_path
+                // (it resolves the table name with it), where public may come first.
                 "SELECT attname::text, pg_catalog.format_type(atttypid, NULL)
                    FROM pg_catalog.pg_attribute
-                  WHERE attrelid = $1 AND attnum > 0 AND NOT attisdropped
+                  WHERE attrelid OPERATOR(pg_catalog.=) $1
+                    AND attnum OPERATOR(pg_catalog.>) 0::pg_catalog.int2
+                    AND NOT attisdropped
                   ORDER BY attnum",
                 None,
                 &[oid.into()],

@@ -17,6 +17,8 @@ pub enum AttemptLockError {
     NotEventTrigger { function: &'static str },
     /// The lock could not check a statement (it refuses it rather than let it through).
     LockCheckFailed { command: String, what: String },
+    /// The incremental store's switch was called by a role that is not a superuser.
+    StoreSwitchNotSuperuser { on: bool },
 }
 
 /// The types a source column may have; the first is the one a HINT recommends.
@@ -46,6 +48,7 @@ impl AttemptLockError {
                 PgSqlErrorCode::ERRCODE_E_R_I_E_EVENT_TRIGGER_PROTOCOL_VIOLATED
             }
             Self::LockCheckFailed { .. } => PgSqlErrorCode::ERRCODE_TRIGGERED_ACTION_EXCEPTION,
+            Self::StoreSwitchNotSuperuser { .. } => PgSqlErrorCode::ERRCODE_INSUFFICIENT_PRIVILEGE,
         }
     }
 
@@ -74,6 +77,10 @@ impl AttemptLockError {
             Self::LockCheckFailed { .. } => "The statement was refused because the lock could \
                                              not check it; please report this as a bug."
                 .to_string(),
+            Self::StoreSwitchNotSuperuser { on } => format!(
+                "Run SELECT attempt_store_{}() as a superuser.",
+                if *on { "enable" } else { "disable" }
+            ),
         }
     }
 
@@ -108,6 +115,10 @@ impl AttemptLockError {
             Self::LockCheckFailed { command, what } => {
                 format!("{command} refused: the lock could not check the statement: {what}")
             }
+            Self::StoreSwitchNotSuperuser { on } => format!(
+                "only a superuser may switch the incremental store {}",
+                if *on { "on" } else { "off" }
+            ),
         }
     }
 }

@@ -13,6 +13,7 @@
 //! allocation is the 16-byte uuid result.
 
 use md5::{Digest, Md5};
+use crate::fmgr::{strict_arg, v1_info};
 use pgrx::{pg_sys, varlena};
 
 /// `attempt_id(a, b)`: the first 8 bytes of md5(a || '-' || b), read as a big-endian i64.
@@ -138,27 +139,11 @@ unsafe fn text_bytes<'a>(datum: pg_sys::Datum) -> &'a [u8] {
     )
 }
 
-unsafe fn arg(fcinfo: pg_sys::FunctionCallInfo, n: usize) -> pg_sys::Datum {
-    // STRICT functions: PostgreSQL never calls them with a NULL argument.
-    (*fcinfo).args.as_slice(n + 1)[n].value
-}
-
 /// A uuid Datum, in the caller's memory context like any by-reference result.
 unsafe fn uuid_datum(bytes: [u8; 16]) -> pg_sys::Datum {
     let out = pg_sys::palloc(16).cast::<[u8; 16]>();
     out.write(bytes);
     pg_sys::Datum::from(out)
-}
-
-macro_rules! v1_info {
-    ($info:ident) => {
-        #[no_mangle]
-        #[doc(hidden)]
-        pub extern "C" fn $info() -> &'static pg_sys::Pg_finfo_record {
-            const V1_API: pg_sys::Pg_finfo_record = pg_sys::Pg_finfo_record { api_version: 1 };
-            &V1_API
-        }
-    };
 }
 
 v1_info!(pg_finfo_attempt_id_text_wrapper);
@@ -168,7 +153,7 @@ v1_info!(pg_finfo_attempt_id_text_wrapper);
 /// Called by PostgreSQL's function manager with two non-NULL text arguments.
 #[no_mangle]
 pub unsafe extern "C-unwind" fn attempt_id_text_wrapper(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
-    pg_sys::Datum::from(attempt_id(text_bytes(arg(fcinfo, 0)), text_bytes(arg(fcinfo, 1))))
+    pg_sys::Datum::from(attempt_id(text_bytes(strict_arg(fcinfo, 0)), text_bytes(strict_arg(fcinfo, 1))))
 }
 
 v1_info!(pg_finfo_attempt_id_uuid_bigint_wrapper);
@@ -180,8 +165,8 @@ v1_info!(pg_finfo_attempt_id_uuid_bigint_wrapper);
 pub unsafe extern "C-unwind" fn attempt_id_uuid_bigint_wrapper(
     fcinfo: pg_sys::FunctionCallInfo,
 ) -> pg_sys::Datum {
-    let uuid = &*arg(fcinfo, 0).cast_mut_ptr::<[u8; 16]>();
-    pg_sys::Datum::from(attempt_id_uuid(uuid, arg(fcinfo, 1).value() as i64))
+    let uuid = &*strict_arg(fcinfo, 0).cast_mut_ptr::<[u8; 16]>();
+    pg_sys::Datum::from(attempt_id_uuid(uuid, strict_arg(fcinfo, 1).value() as i64))
 }
 
 v1_info!(pg_finfo_attempt_student_uuid_wrapper);
@@ -193,7 +178,7 @@ v1_info!(pg_finfo_attempt_student_uuid_wrapper);
 pub unsafe extern "C-unwind" fn attempt_student_uuid_wrapper(
     fcinfo: pg_sys::FunctionCallInfo,
 ) -> pg_sys::Datum {
-    uuid_datum(student_uuid(text_bytes(arg(fcinfo, 0))))
+    uuid_datum(student_uuid(text_bytes(strict_arg(fcinfo, 0))))
 }
 
 // pgrx generates the schema `cargo pgrx test` installs from `#[pg_extern]` items; these

@@ -6,11 +6,16 @@
 
 use pgrx::prelude::*;
 
+mod fmgr;
+
+mod attempt_no;
 mod contract;
+mod elements;
 mod error;
 mod guc;
 mod hash;
 mod lock;
+mod numeric;
 
 pgrx::pg_module_magic!();
 

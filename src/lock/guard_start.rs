@@ -112,8 +112,11 @@ unsafe fn guard_start(data: &pg_sys::EventTriggerData) -> Result<(), AttemptLock
         return Ok(());
     }
     // Our own install and update scripts (exactly: the extension being created or updated
-    // is attempt_lock; another extension's script is checked like any statement).
-    if pg_sys::creating_extension && pg_sys::CurrentExtensionObject == ext {
+    // is attempt_lock; another extension's script is checked like any statement), and the
+    // incremental store's switch (since 1.2).
+    if (pg_sys::creating_extension && pg_sys::CurrentExtensionObject == ext)
+        || super::store_switch::store_switch_running()
+    {
         return Ok(());
     }
     let command = command_tag(data.tag);

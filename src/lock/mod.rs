@@ -5,16 +5,19 @@ use pgrx::prelude::*;
 
 mod dependencies;
 mod guard_start;
+mod store_switch;
 
-/// True while an install or update script of attempt_lock itself is running: the lock's
-/// triggers let exactly those statements through. This reads the server's own
-/// `creating_extension` state, which plain SQL cannot see.
+/// True while an install or update script of attempt_lock itself is running, or (since
+/// 1.2) the incremental store's switch: the lock's triggers let exactly those statements
+/// through. This reads the server's own `creating_extension` state, which plain SQL
+/// cannot see, and a flag only the switch can raise.
 #[pg_extern(volatile, parallel_restricted)]
 fn attempt_lock_in_script() -> bool {
     // SAFETY: plain reads of backend-local globals, in the backend's own thread.
-    unsafe {
+    let in_script = unsafe {
         pg_sys::creating_extension
             && pg_sys::CurrentExtensionObject
                 == pg_sys::get_extension_oid(c"attempt_lock".as_ptr(), true)
-    }
+    };
+    in_script || store_switch::store_switch_running()
 }

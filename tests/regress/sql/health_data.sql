@@ -90,7 +90,7 @@ ROLLBACK;
 -- attempt_no_dense: attempt_no numbered from 2 instead of 1.
 BEGIN;
 SET LOCAL attempt_lock.override = on;
-SELECT health_replace_attempt('::integer AS attempt_no', '::integer + 1 AS attempt_no');
+SELECT health_replace_attempt('q.attempt_no,', 'q.attempt_no + 1 AS attempt_no,');
 RESET attempt_lock.override;
 SELECT "check", status, observed, expected, detail FROM attempt_health() WHERE "check" = 'attempt_no_dense';
 SELECT "check", status, observed, expected, detail FROM attempt_health(exact => true) WHERE "check" = 'attempt_no_dense';
@@ -101,14 +101,14 @@ ROLLBACK;
 -- each (student, item) group gets every other number).
 BEGIN;
 SET LOCAL attempt_lock.override = on;
-SELECT health_replace_attempt('(row_number() OVER (PARTITION BY (attempt_student_uuid(er.user_id)), q.item_id ORDER BY COALESCE(er.updated_at, er.created_at), er.id, q."position"))::integer', '2');
+SELECT health_replace_attempt('q.attempt_no,', '2 AS attempt_no,');
 RESET attempt_lock.override;
 SELECT "check", status, observed FROM attempt_health() WHERE "check" = 'attempt_no_dense';
 SELECT "check", status, observed FROM attempt_health(exact => true) WHERE "check" = 'attempt_no_dense';
 ROLLBACK;
 BEGIN;
 SET LOCAL attempt_lock.override = on;
-SELECT health_replace_attempt('PARTITION BY (attempt_student_uuid(er.user_id)), q.item_id', 'PARTITION BY (attempt_student_uuid(er.user_id))');
+SELECT health_replace_attempt('q.attempt_no,', '(row_number() OVER (PARTITION BY r.student_id ORDER BY r.completed_at, r.id, q.item_id))::integer AS attempt_no,');
 RESET attempt_lock.override;
 SELECT "check", status, observed FROM attempt_health() WHERE "check" = 'attempt_no_dense';
 SELECT "check", status, observed FROM attempt_health(exact => true) WHERE "check" = 'attempt_no_dense';

@@ -49,11 +49,11 @@ SELECT "check", status <> 'ok' AS flagged FROM attempt_health() WHERE "check" = 
 ROLLBACK;
 
 -- 6. The privileges check covers every extension function the security_invoker view
--- calls: without EXECUTE on attempt_questions() the role cannot read attempt.
+-- calls: without EXECUTE on attempt_elements() the role cannot read attempt.
 BEGIN;
 CREATE ROLE attempt_lock_test_health_reader;
 GRANT SELECT ON attempt, exam_results TO attempt_lock_test_health_reader;
-REVOKE EXECUTE ON FUNCTION attempt_questions(jsonb, text, timestamptz, boolean) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION attempt_elements(jsonb, integer[], bigint) FROM PUBLIC;
 SELECT "check", status FROM attempt_health(check_role => 'attempt_lock_test_health_reader')
 WHERE "check" = 'privileges';
 ROLLBACK;
@@ -69,7 +69,7 @@ SELECT "check", status FROM attempt_health() WHERE "check" = 'never_null';
 SELECT "check", status FROM attempt_health(exact => true) WHERE "check" = 'never_null';
 ROLLBACK;
 
--- 8. attempt_lock_config unreadable or empty: still 18 rows; the checks that need the
+-- 8. attempt_lock_config unreadable or empty: still 19 rows; the checks that need the
 -- source fail with the reason, the lock's checks still run.
 BEGIN;
 DELETE FROM attempt_lock_config;

@@ -1,6 +1,6 @@
 -- attempt_evidence_report(): the staging-evidence report renders. Its content is volatile
 -- (times, versions, ids), so only its structure is checked: the title, the 8 section
--- headings in order, the decision line, and the health table's 18 checks.
+-- headings in order, the decision line, and the health table's 19 checks.
 \i tests/regress/fixtures/health_setup.sql
 CREATE FUNCTION report_structure(report text) RETURNS TABLE (n bigint, line text)
 LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$

@@ -38,11 +38,13 @@ FROM attempt_health() WHERE status <> 'ok' ORDER BY 1;
 ROLLBACK;
 
 -- A native function the view does not use (the source id is a uuid) detached and dropped
--- under the override: the known-answer self-test cannot run.
+-- under the override, with the store's row function that calls it (since 1.2): the
+-- known-answer self-test cannot run.
 BEGIN;
 SET LOCAL attempt_lock.override = on;
 ALTER EXTENSION attempt_lock DROP FUNCTION attempt_id(text, text);
-DROP FUNCTION attempt_id(text, text);
+ALTER EXTENSION attempt_lock DROP FUNCTION attempt_store_rows(text, text, text, timestamptz, jsonb);
+DROP FUNCTION attempt_id(text, text) CASCADE;
 RESET attempt_lock.override;
 SELECT "check", status, detail FROM attempt_health() WHERE status <> 'ok' ORDER BY 1;
 ROLLBACK;

@@ -2,8 +2,8 @@
 -- extension uses, each logging every call) changes nothing the extension computes:
 -- not at CREATE EXTENSION, not in attempt, attempt_rejects, attempt_health(), the hashes
 -- or the lock, whatever the caller's search_path, even with public before pg_catalog.
--- The one place where hostile code still runs is shown at the end, as it is in 1.1
--- (NOTES-for-1.2.md has the fix).
+-- The end shows that no hostile object ran at all (until the 1.2 library, the native
+-- source check ran two under a public-first path).
 \set VERBOSITY terse
 SET client_min_messages = warning;
 SET max_parallel_workers_per_gather = 0;  -- a logging hostile function cannot run in a worker
@@ -165,7 +165,7 @@ BEGIN
                    ' attempt_id(''5f0c7c1e-4b7a-4a39-9d1e-0c1f3c2b7a10''::uuid, length(u)) AS id_uuid FROM probe', 'got_hashes_' || label);
     EXECUTE format('CREATE TABLE %I AS SELECT attempt_health_assert(exact => true, freshness_warn => NULL, freshness_fail => NULL) AS warnings,'
                    ' (SELECT count(*) FROM attempt_source_problems(''exam_results'')) AS source_problems,'
-                   ' attempt_lock_check_source(''exam_results'') = ''exam_results''::regclass AS source_ok,'
+                   ' attempt_lock_check_source(''exam_results'') OPERATOR(pg_catalog.=) ''exam_results''::regclass AS source_ok,'
                    ' (SELECT count(*) FROM attempt_lock_drift()) AS drift', 'got_misc_' || label);
     INSERT INTO hijack_calls SELECT DISTINCT label, what FROM public.hijack_log;
 END $$;
@@ -212,11 +212,9 @@ SELECT DISTINCT what AS hostile_called_by_the_lock FROM hijack_log ORDER BY 1;
 RESET search_path;
 SELECT count(*) AS drift_after_refusals FROM attempt_lock_drift();
 
--- Which hostile objects ran, under which search path. In 1.1 only the native
--- attempt_source_problems() / attempt_lock_check_source() run queries with the caller's
--- search path (to resolve the table name they are given): with public before pg_catalog
--- their catalog query calls a planted = (oid, oid) and > (int2, int4). attempt_health()
--- calls them under its own pinned path, and CREATE EXTENSION with pg_catalog first, so
--- neither is exposed; a direct call by a role whose search_path puts public first is.
--- Expected after the fix in NOTES-for-1.2.md: no row at all.
+-- Which hostile objects ran, under which search path: none. The native
+-- attempt_source_problems() / attempt_lock_check_source() run their catalog queries with
+-- the caller's search path (to resolve the table name they are given), so every operator
+-- in them is qualified (until the 1.2 library, a planted = (oid, oid) and > (int2, int4)
+-- ran there for a caller whose search_path put public first).
 SELECT search_path, what FROM hijack_calls ORDER BY 1, 2;

@@ -173,8 +173,8 @@ SELECT count(*) AS attempt_no_not_dense
 
 -- Per case: kept rows, dropped and defaulted entries (big array: 10,000 elements, 9,900
 -- distinct question_ids, the first occurrence of each kept). Only 100 duplicates: with
--- thousands, a whole-table scan of attempt_rejects takes minutes in 1.1 (a Memoize over
--- its unpivot; NOTES-for-1.2.md has the reproduction and the fix).
+-- thousands, a whole-table scan of attempt_rejects took minutes in 1.1 (a Memoize over
+-- its unpivot, replaced in 1.2; docs/SECURITY.md section 5).
 SELECT c.label,
        (SELECT count(*) FROM kept k WHERE k.exam_result_id = md5(c.label)::uuid) AS kept,
        (SELECT count(*) FROM got_rejects r WHERE r.exam_result_id = md5(c.label)::uuid AND r.action = 'dropped') AS dropped,

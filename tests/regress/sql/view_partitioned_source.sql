@@ -60,10 +60,9 @@ SELECT "check", status FROM attempt_health() ORDER BY 1;
 SELECT "check", status, observed FROM attempt_health(exact => true)
  WHERE "check" IN ('row_count', 'never_null', 'duplicate_ids', 'attempt_no_dense', 'rejects', 'recommended_index')
  ORDER BY 1;
--- statistics reads pg_stat_all_tables for the partitioned parent: a manual ANALYZE of the
--- parent counts (autovacuum never analyzes a partitioned parent, so on a live system this
--- check warns 7 days after the last manual ANALYZE), and its tuple counts are always 0
--- (they live on the partitions). NOTES-for-1.2.md proposes summing the partitions.
+-- statistics reads the leaf partitions (since 1.2): autovacuum never analyzes a
+-- partitioned parent and the parent's tuple counts are always 0, so the check sums the
+-- partitions' counts and takes their oldest analyze.
 SELECT status, observed LIKE '%; 0 dead of 0 live tuples' AS parent_shows_no_tuples
   FROM attempt_health() WHERE "check" = 'statistics';
 

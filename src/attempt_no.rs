@@ -1,0 +1,246 @@
+//! `attempt_no` without sorting attempts (since 1.2).
+//!
+//! The contract numbers a student's attempts at an item by (completed_at, exam result id,
+//! position). Within one result an item appears at most once (later duplicates are
+//! dropped), so an attempt's number is 1 + the attempts at that item in the student's
+//! earlier results. The view therefore sorts results, not attempts (20x fewer rows), and
+//! runs the aggregate below as a running window over each student's results:
+//!
+//! ```sql
+//! attempt_no_counts(result_json) OVER (PARTITION BY student ORDER BY completed_at, id)
+//! ```
+//!
+//! The default frame (RANGE ... CURRENT ROW) hands the aggregate a whole peer group, the
+//! results sharing (completed_at, id), before the final function runs once for all of
+//! them. Only there does the position decide between results, item by item. The final
+//! function returns the numbers of every peer's kept elements; each result picks its own
+//! slice by its index in the group, `row_number() - rank()` over the same window.
+//!
+//! Encoding: `[m, len_0 .. len_(m-1), numbers of peer 0 .. numbers of peer m-1]`.
+
+use crate::elements::kept_elements;
+use crate::fmgr::{arg, v1_info};
+use pgrx::prelude::*;
+use pgrx::pg_sys;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// Item ids are plain integers: a multiply and a fold spread them well enough, at a
+/// fraction of SipHash's cost (the map is read once per attempt).
+#[derive(Default)]
+struct ItemHasher(u64);
+
+impl Hasher for ItemHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    fn write_i64(&mut self, n: i64) {
+        let h = (n as u64 ^ self.0).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        self.0 = h ^ (h >> 32);
+    }
+}
+
+/// The running state over one student's results.
+#[derive(Default)]
+struct History {
+    /// Per item: attempts in the peer groups already numbered.
+    attempts: HashMap<i64, i32, BuildHasherDefault<ItemHasher>>,
+    /// The current peer group: per result, its kept (item, position) pairs.
+    group: Vec<Vec<(i64, i32)>>,
+    /// Set by the final function: the next result starts a new peer group.
+    group_numbered: bool,
+}
+
+impl History {
+    fn add_result(&mut self, items: Vec<(i64, i32)>) {
+        if self.group_numbered {
+            for (item, _) in self.group.drain(..).flatten() {
+                *self.attempts.entry(item).or_insert(0) += 1;
+            }
+            self.group_numbered = false;
+        }
+        self.group.push(items);
+    }
+
+    /// The numbers of the current group, encoded as the module header says. Repeatable:
+    /// it changes nothing the next call would read.
+    fn number_group(&mut self) -> Vec<i32> {
+        self.group_numbered = true;
+        let before = |item: &i64| self.attempts.get(item).copied().unwrap_or(0);
+        let m = self.group.len();
+        let mut out: Vec<i32> = Vec::with_capacity(1 + m + self.group.iter().map(Vec::len).sum::<usize>());
+        out.push(m as i32);
+        out.extend(self.group.iter().map(|items| items.len() as i32));
+        if m == 1 {
+            out.extend(self.group[0].iter().map(|(item, _)| before(item) + 1));
+            return out;
+        }
+        // Several results tie on (completed_at, id): per item, order their elements by
+        // position, then by their order in the group (ties the contract leaves open).
+        let start = out.len();
+        out.resize(start + self.group.iter().map(Vec::len).sum::<usize>(), 0);
+        let mut entries: Vec<(i64, i32, usize)> = Vec::new();
+        let mut slot = start;
+        for items in &self.group {
+            for &(item, position) in items {
+                entries.push((item, position, slot));
+                slot += 1;
+            }
+        }
+        entries.sort_unstable();
+        let mut rank = 0;
+        for (i, &(item, _, slot)) in entries.iter().enumerate() {
+            rank = if i > 0 && entries[i - 1].0 == item { rank + 1 } else { 1 };
+            out[slot] = before(&item) + rank;
+        }
+        out
+    }
+}
+
+/// Peer `peer`'s numbers in an encoded group, if the encoding is well formed.
+pub fn peer_numbers(encoded: &[i32], peer: i64) -> Option<&[i32]> {
+    let m = usize::try_from(*encoded.first()?).ok()?;
+    let peer = usize::try_from(peer).ok().filter(|&p| p < m)?;
+    let lengths = encoded.get(1..1 + m)?;
+    let mut offset = 1 + m;
+    for &len in &lengths[..peer] {
+        offset = offset.checked_add(usize::try_from(len).ok()?)?;
+    }
+    let len = usize::try_from(lengths[peer]).ok()?;
+    encoded.get(offset..offset.checked_add(len)?)
+}
+
+unsafe extern "C-unwind" fn drop_history(history: *mut std::ffi::c_void) {
+    drop(Box::from_raw(history.cast::<History>()));
+}
+
+unsafe fn aggregate_context(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::MemoryContext {
+    let mut context: pg_sys::MemoryContext = std::ptr::null_mut();
+    if pg_sys::AggCheckCallContext(fcinfo, &mut context) == 0 {
+        pgrx::ereport!(
+            ERROR,
+            PgSqlErrorCode::ERRCODE_FEATURE_NOT_SUPPORTED,
+            "attempt_no_counts_transition() must be called as part of an aggregate"
+        );
+    }
+    context
+}
+
+v1_info!(pg_finfo_attempt_no_counts_transition);
+/// The transition function of `attempt_no_counts(jsonb)`: adds one result.
+///
+/// # Safety
+/// Called by PostgreSQL as an aggregate transition function `(internal, jsonb) → internal`.
+#[no_mangle]
+#[pg_guard]
+pub unsafe extern "C-unwind" fn attempt_no_counts_transition(
+    fcinfo: pg_sys::FunctionCallInfo,
+) -> pg_sys::Datum {
+    let context = aggregate_context(fcinfo);
+    let history = match arg(fcinfo, 0) {
+        Some(state) => state.cast_mut_ptr::<History>(),
+        None => {
+            // The state lives until the window moves to the next student, when PostgreSQL
+            // resets the aggregate's memory context: the callback frees it then.
+            let history = Box::into_raw(Box::<History>::default());
+            let callback = pg_sys::MemoryContextAlloc(context, std::mem::size_of::<pg_sys::MemoryContextCallback>())
+                .cast::<pg_sys::MemoryContextCallback>();
+            callback.write(pg_sys::MemoryContextCallback {
+                func: Some(drop_history),
+                arg: history.cast(),
+                next: std::ptr::null_mut(),
+            });
+            pg_sys::MemoryContextRegisterResetCallback(context, callback);
+            history
+        }
+    };
+    let items = match arg(fcinfo, 1) {
+        Some(json) => kept_elements(pg_sys::pg_detoast_datum(json.cast_mut_ptr()).cast())
+            .iter()
+            .map(|e| (e.item_id, e.position))
+            .collect(),
+        None => Vec::new(),
+    };
+    (*history).add_result(items);
+    pg_sys::Datum::from(history)
+}
+
+v1_info!(pg_finfo_attempt_no_counts_final);
+/// The final function of `attempt_no_counts(jsonb)`: the numbers of the current peer group.
+///
+/// # Safety
+/// Called by PostgreSQL as an aggregate final function `(internal) → integer[]`.
+#[no_mangle]
+#[pg_guard]
+pub unsafe extern "C-unwind" fn attempt_no_counts_final(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+    aggregate_context(fcinfo);
+    let Some(state) = arg(fcinfo, 0) else {
+        (*fcinfo).isnull = true;
+        return pg_sys::Datum::from(0);
+    };
+    let mut numbers: Vec<pg_sys::Datum> =
+        (*state.cast_mut_ptr::<History>()).number_group().into_iter().map(pg_sys::Datum::from).collect();
+    let array = pg_sys::construct_array(
+        numbers.as_mut_ptr(),
+        numbers.len() as i32,
+        pg_sys::INT4OID,
+        4,
+        true,
+        pg_sys::TYPALIGN_INT as std::ffi::c_char,
+    );
+    pg_sys::Datum::from(array)
+}
+
+#[cfg(test)]
+mod unit_tests {
+    use super::*;
+
+    fn group(history: &mut History, results: &[&[(i64, i32)]]) -> Vec<Vec<i32>> {
+        for items in results {
+            history.add_result(items.to_vec());
+        }
+        let encoded = history.number_group();
+        assert_eq!(encoded, history.number_group(), "numbering a group is repeatable");
+        (0..results.len() as i64).map(|p| peer_numbers(&encoded, p).unwrap().to_vec()).collect()
+    }
+
+    #[test]
+    fn retakes_count_per_item() {
+        let mut h = History::default();
+        assert_eq!(group(&mut h, &[&[(10, 0), (11, 1)]]), vec![vec![1, 1]]);
+        assert_eq!(group(&mut h, &[&[(11, 0), (12, 1)]]), vec![vec![2, 1]]);
+        assert_eq!(group(&mut h, &[&[(10, 3), (11, 0), (12, 2)]]), vec![vec![2, 3, 2]]);
+        assert_eq!(group(&mut h, &[&[]]), vec![Vec::<i32>::new()]);
+        assert_eq!(group(&mut h, &[&[(10, 0)]]), vec![vec![3]]);
+    }
+
+    #[test]
+    fn ties_on_completed_at_and_id_order_by_position() {
+        let mut h = History::default();
+        assert_eq!(group(&mut h, &[&[(7, 0)]]), vec![vec![1]]);
+        // Two results tie: item 7 at positions 3 and 1, item 8 at 0 and 2, item 9 in one.
+        let tied = group(&mut h, &[&[(7, 3), (8, 0)], &[(8, 2), (7, 1), (9, 4)]]);
+        assert_eq!(tied, vec![vec![3, 1], vec![2, 2, 1]]);
+        // Equal positions: the group order decides, and numbers stay dense.
+        let same = group(&mut h, &[&[(7, 0)], &[(7, 0)], &[(7, 0)]]);
+        assert_eq!(same, vec![vec![4], vec![5], vec![6]]);
+        assert_eq!(group(&mut h, &[&[(7, 9), (8, 9), (9, 9)]]), vec![vec![7, 3, 2]]);
+    }
+
+    #[test]
+    fn malformed_encodings_are_rejected() {
+        assert_eq!(peer_numbers(&[], 0), None);
+        assert_eq!(peer_numbers(&[1, 2, 5, 6], 0), Some(&[5, 6][..]));
+        assert_eq!(peer_numbers(&[1, 2, 5, 6], 1), None);
+        assert_eq!(peer_numbers(&[1, 2, 5, 6], -1), None);
+        assert_eq!(peer_numbers(&[1, 3, 5, 6], 0), None);
+        assert_eq!(peer_numbers(&[2, 1, -1, 5], 1), None);
+        assert_eq!(peer_numbers(&[-1], 0), None);
+        assert_eq!(peer_numbers(&[2, 1, 1, 5, 6], 1), Some(&[6][..]));
+    }
+}

@@ -1,0 +1,82 @@
+-- attempt_store_sync_problems(), the store check of attempt_health(), finds hand-made
+-- corruptions of the incremental store: changed, missing and extra rows (every row in
+-- exact mode; the sampled students otherwise), a disabled trigger, a view that does not
+-- read the store, row-level security turned off on it.
+\set VERBOSITY default
+\set SHOW_CONTEXT never
+SET client_min_messages = warning;
+\set results 200
+\set questions 5
+\set bad 3
+\set ECHO none
+\i scripts/sql/generate_exam_results.sql
+\set ECHO all
+CREATE EXTENSION attempt_lock;
+CREATE INDEX exam_results_student_idx ON exam_results (attempt_student_uuid(user_id));
+\set ECHO none
+\set ECHO all
+SET client_min_messages = error;  -- the backfill's progress NOTICEs carry timings
+SELECT attempt_store_enable(50);
+SET client_min_messages = warning;
+SELECT * FROM attempt_store_sync_problems(exact => true);
+SELECT * FROM attempt_store_sync_problems(exact => false, sample_students => 10);
+
+-- A wrong attempt_no: one row differs (missing with its right value, extra with its wrong one).
+BEGIN;
+UPDATE attempt_lock_store.attempt_store SET attempt_no = attempt_no + 1
+ WHERE (exam_result_id, "position") = (SELECT exam_result_id, "position" FROM attempt_lock_store.attempt_store
+                                        ORDER BY exam_result_id, "position" LIMIT 1);
+SELECT * FROM attempt_store_sync_problems(exact => true);
+-- Sampled: found when the sample holds that student (here: every student).
+SELECT * FROM attempt_store_sync_problems(exact => false, sample_students => 100000);
+ROLLBACK;
+
+-- A missing row and an extra row.
+BEGIN;
+DELETE FROM attempt_lock_store.attempt_store
+ WHERE (exam_result_id, "position") = (SELECT exam_result_id, "position" FROM attempt_lock_store.attempt_store
+                                        ORDER BY exam_result_id, "position" LIMIT 1);
+INSERT INTO attempt_lock_store.attempt_store
+SELECT id + 1, student_id, item_id, correct, response_time_ms, hint_used, completed_at, started_at,
+       attempt_no, session_id, topic_id, exam_result_id, "position" + 1000
+  FROM attempt_lock_store.attempt_store ORDER BY exam_result_id, "position" DESC LIMIT 2;
+SELECT * FROM attempt_store_sync_problems(exact => true);
+ROLLBACK;
+
+-- A write that bypasses a disabled trigger.
+BEGIN;
+ALTER TABLE exam_results DISABLE TRIGGER attempt_store_update;
+UPDATE exam_results SET created_at = created_at - interval '1 year'
+ WHERE id = (SELECT id FROM exam_results ORDER BY id LIMIT 1);
+SELECT * FROM attempt_store_sync_problems(exact => true);
+ROLLBACK;
+
+-- ENABLE instead of ENABLE ALWAYS: a replica-role writer would bypass it.
+BEGIN;
+ALTER TABLE exam_results ENABLE TRIGGER attempt_store_insert;
+SELECT * FROM attempt_store_sync_problems();
+ROLLBACK;
+
+-- The view put back to the on-the-fly shape behind the switch's back.
+BEGIN;
+SET LOCAL attempt_lock.override = on;
+DO $$ BEGIN
+    EXECUTE 'CREATE OR REPLACE VIEW attempt WITH (security_invoker = true) AS ' || attempt_view_query(false);
+END $$;
+SELECT * FROM attempt_store_sync_problems();
+ROLLBACK;
+
+-- Row-level security turned off on the store.
+BEGIN;
+SET LOCAL attempt_lock.override = on;
+ALTER TABLE attempt_lock_store.attempt_store DISABLE ROW LEVEL SECURITY;
+SELECT * FROM attempt_store_sync_problems();
+ROLLBACK;
+
+-- A monitoring role without any right on the store runs it (counts only).
+CREATE ROLE store_monitor;
+SET ROLE store_monitor;
+SELECT * FROM attempt_store_sync_problems();
+SELECT enabled, rows_estimate, backfill_rows FROM attempt_store_status();
+RESET ROLE;
+DROP ROLE store_monitor;
