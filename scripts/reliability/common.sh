@@ -69,9 +69,16 @@ health_failures() {
                       FROM attempt_health(freshness_warn => NULL, freshness_fail => NULL) WHERE status = 'fail'"
 }
 
-# store_available DIR PORT: is the store of release 1.2 there (attempt_store_enable())?
+# store_available DIR PORT: has the installed version the incremental store (release 1.2,
+# attempt_store_enable(batch_size DEFAULT ...))?
 store_available() {
-    [ "$(q "$1" "$2" -c "SELECT to_regprocedure('attempt_store_enable()') IS NOT NULL")" = t ]
+    [ "$(q "$1" "$2" -c "SELECT EXISTS (SELECT 1 FROM pg_proc p JOIN pg_extension e ON e.extnamespace = p.pronamespace
+                                         WHERE e.extname = 'attempt_lock' AND p.proname = 'attempt_store_enable')")" = t ]
+}
+# store_enabled DIR PORT: t, f, or none (no store in this version).
+store_enabled() {
+    store_available "$1" "$2" || { echo none; return; }
+    q "$1" "$2" -c "SELECT enabled FROM attempt_store_status()"
 }
 
 # result NAME CLIENTS DURATION TRANSACTIONS FAILURES LOSSES STATUS NOTE
