@@ -21,12 +21,13 @@ for arg in "$@"; do
     esac
 done
 
-# Clusters started by this script, stopped (and removed) on exit.
+# Clusters started by this script, stopped (and removed) on exit. Background sessions
+# are ended through the shell's own job table (live children only: a remembered pid may
+# belong to another process by then, as pids are reused quickly here).
 REL_CLUSTERS=()
-REL_PIDS=()
 rel_cleanup() {
     local pid dir
-    for pid in "${REL_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+    for pid in $(jobs -p); do kill "$pid" 2>/dev/null || true; done
     for dir in "${REL_CLUSTERS[@]}"; do
         stop_cluster "$dir"
         [ -n "${KEEP_CLUSTERS:-}" ] || as_root rm -rf "$dir"
@@ -68,9 +69,16 @@ health_failures() {
                       FROM attempt_health(freshness_warn => NULL, freshness_fail => NULL) WHERE status = 'fail'"
 }
 
-# store_available DIR PORT: is the store of release 1.2 there (attempt_store_enable())?
+# store_available DIR PORT: has the installed version the incremental store (release 1.2,
+# attempt_store_enable(batch_size DEFAULT ...))?
 store_available() {
-    [ "$(q "$1" "$2" -c "SELECT to_regprocedure('attempt_store_enable(integer)') IS NOT NULL")" = t ]
+    [ "$(q "$1" "$2" -c "SELECT EXISTS (SELECT 1 FROM pg_proc p JOIN pg_extension e ON e.extnamespace = p.pronamespace
+                                         WHERE e.extname = 'attempt_lock' AND p.proname = 'attempt_store_enable')")" = t ]
+}
+# store_enabled DIR PORT: t, f, or none (no store in this version).
+store_enabled() {
+    store_available "$1" "$2" || { echo none; return; }
+    q "$1" "$2" -c "SELECT enabled FROM attempt_store_status()"
 }
 
 # result NAME CLIENTS DURATION TRANSACTIONS FAILURES LOSSES STATUS NOTE
