@@ -242,6 +242,61 @@ mod unit_tests {
         assert!(Decimal::from_numeric_data(&[0, 0, 1]).is_none()); // long form, no weight
     }
 
+    /// An independent reference: the value as decimal digit strings (integer part without
+    /// leading zeros, fraction), from which the three answers follow by plain text rules.
+    fn decimal_strings(weight: i16, digits: &[i16]) -> (String, String) {
+        let digit_at = |p: i32| -> i16 {
+            let index = i32::from(weight) - p;
+            if index >= 0 && (index as usize) < digits.len() { digits[index as usize] } else { 0 }
+        };
+        let lowest = i32::from(weight) - digits.len() as i32 + 1;
+        let integer: String = (0..=i32::from(weight).max(0)).rev().map(|p| format!("{:04}", digit_at(p))).collect();
+        let fraction: String = (lowest.min(-1)..=-1).rev().map(|p| format!("{:04}", digit_at(p))).collect();
+        let integer = integer.trim_start_matches('0').to_string();
+        (if integer.is_empty() { "0".to_string() } else { integer }, fraction)
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config { cases: 20_000, ..Default::default() })]
+        #[test]
+        fn decoding_agrees_with_decimal_text(
+            negative in proptest::bool::ANY,
+            weight in -8i16..12,
+            digits in proptest::collection::vec(0i16..10_000, 0..7),
+            short_form in proptest::bool::ANY,
+        ) {
+            // The short form holds weights -64..63 only; both forms must read alike.
+            let bytes = if short_form { short(negative, weight, &digits) } else { long(negative, weight, &digits) };
+            let d = Decimal::from_numeric_data(&bytes).unwrap();
+            let (integer, fraction) = decimal_strings(weight, &digits);
+            let zero = integer == "0" && fraction.bytes().all(|b| b == b'0');
+            let integral = fraction.bytes().all(|b| b == b'0');
+            let expected_i64 = if integral && integer.len() <= 20 {
+                let magnitude: i128 = integer.parse().unwrap();
+                i64::try_from(if negative { -magnitude } else { magnitude }).ok()
+            } else {
+                None
+            };
+            proptest::prop_assert_eq!(d.to_i64(), expected_i64);
+            proptest::prop_assert_eq!(d.is_positive_integer(), integral && !zero && !negative);
+            let expected_ms = if negative && !zero {
+                None
+            } else if integer.len() > 7 {
+                None
+            } else {
+                let seconds: i64 = integer.parse().unwrap();
+                let padded = format!("{fraction}0000");
+                let over = seconds > MAX_SECONDS || (seconds == MAX_SECONDS && !integral);
+                (!over).then(|| {
+                    let thousandths: i64 = padded[..3].parse().unwrap();
+                    let round_up = padded.as_bytes()[3] >= b'5';
+                    (seconds * 1000 + thousandths + i64::from(round_up)) as i32
+                })
+            };
+            proptest::prop_assert_eq!(d.milliseconds(), expected_ms);
+        }
+    }
+
     #[test]
     fn digit_strings() {
         assert_eq!(digit_string_to_i64(b"007"), Some(7));
