@@ -115,9 +115,12 @@ for round in $(seq 1 $rounds); do
 
     say "cancel-busy (round $round): pg_cancel_backend during attempt_health(exact => true)"
     target "" true
-    wait_for "$REL_DIR" "$REL_PORT" "SELECT count(*) = 1 FROM pg_stat_activity WHERE application_name = 'rel_target' AND state = 'active' AND query LIKE '%attempt_health%' AND now() - query_start > interval '1 second'" 60 \
-        || die "attempt_health(exact => true) finished within a second: not a test of a busy cancel"
-    Q -c "SELECT pg_cancel_backend($(target_pid))" >/dev/null
+    # Find and cancel in one statement: between two statements a fast call may end.
+    wait_for "$REL_DIR" "$REL_PORT" "SELECT count(*) = 1 FROM pg_stat_activity WHERE application_name = 'rel_target' AND state = 'active' AND query LIKE '%attempt_health%' AND now() - query_start > interval '200 milliseconds'" 60 \
+        || die "attempt_health(exact => true) never ran for 0.2 s: not a test of a busy cancel"
+    [ "$(Q -c "SELECT count(*) FILTER (WHERE pg_cancel_backend(pid)) FROM pg_stat_activity
+               WHERE application_name = 'rel_target' AND state = 'active' AND query LIKE '%attempt_health%'")" = 1 ] \
+        || die "attempt_health(exact => true) ended before it could be cancelled"
     aftermath 57014; total=$((total + 1))
 
     say "lock_timeout (round $round): lock_timeout = 200ms while the lock is held"
