@@ -36,11 +36,13 @@ impl Drop for Switching {
 
 /// `schema.function` for a function of this extension, quoted.
 fn qualified(function: &str) -> String {
+    // Runs under the caller's search_path (a superuser's, who may put public first):
+    // operators are qualified, so nothing planted there runs with the caller's rights.
     let schema = Spi::get_one::<String>(
         "SELECT pg_catalog.quote_ident(n.nspname)
            FROM pg_catalog.pg_extension AS e
-           JOIN pg_catalog.pg_namespace AS n ON n.oid = e.extnamespace
-          WHERE e.extname = 'attempt_lock'",
+           JOIN pg_catalog.pg_namespace AS n ON n.oid OPERATOR(pg_catalog.=) e.extnamespace
+          WHERE e.extname OPERATOR(pg_catalog.=) 'attempt_lock'::pg_catalog.name",
     )
     .ok()
     .flatten()

@@ -123,3 +123,26 @@ SELECT * FROM attempt_store_sync_problems();
 SELECT attempt_store_enable();
 SELECT * FROM attempt_store_sync_problems(exact => true);
 SELECT tgname, tgenabled FROM pg_trigger WHERE tgrelid = 'exam_results'::regclass ORDER BY 1;
+
+-- The switch refuses to start from a drifted lock: its new baseline would record the drift.
+BEGIN;
+SET LOCAL attempt_lock.override = on;
+ALTER FUNCTION attempt_contract() COST 7;
+RESET attempt_lock.override;
+SELECT attempt_store_disable();
+ROLLBACK;
+
+-- The switch's own catalog lookup runs under the caller's search_path: with public first,
+-- an = (oid, oid) planted there must not run (with a superuser's rights).
+CREATE TABLE planted_calls (n int);
+CREATE FUNCTION public.planted_eq(oid, oid) RETURNS boolean LANGUAGE sql AS
+    $$ INSERT INTO public.planted_calls VALUES (1) RETURNING $1 OPERATOR(pg_catalog.=) $2 $$;
+CREATE OPERATOR public.= (LEFTARG = oid, RIGHTARG = oid, FUNCTION = public.planted_eq);
+SET search_path = public, pg_catalog;
+SELECT attempt_store_disable();
+SELECT attempt_store_enable() > 0 AS on_again;
+RESET search_path;
+SELECT count(*) AS planted_calls FROM planted_calls;
+DROP OPERATOR public.= (oid, oid);
+DROP FUNCTION public.planted_eq(oid, oid);
+DROP TABLE planted_calls;
