@@ -17,6 +17,8 @@ pub enum AttemptLockError {
     NotEventTrigger { function: &'static str },
     /// The lock could not check a statement (it refuses it rather than let it through).
     LockCheckFailed { command: String, what: String },
+    /// This build's PostgreSQL major lacks a feature the extension's safety rests on.
+    UnsupportedServer { major: u32, missing: &'static str },
 }
 
 /// The types a source column may have; the first is the one a HINT recommends.
@@ -46,6 +48,7 @@ impl AttemptLockError {
                 PgSqlErrorCode::ERRCODE_E_R_I_E_EVENT_TRIGGER_PROTOCOL_VIOLATED
             }
             Self::LockCheckFailed { .. } => PgSqlErrorCode::ERRCODE_TRIGGERED_ACTION_EXCEPTION,
+            Self::UnsupportedServer { .. } => PgSqlErrorCode::ERRCODE_FEATURE_NOT_SUPPORTED,
         }
     }
 
@@ -74,6 +77,11 @@ impl AttemptLockError {
             Self::LockCheckFailed { .. } => "The statement was refused because the lock could \
                                              not check it; please report this as a bug."
                 .to_string(),
+            Self::UnsupportedServer { major, .. } => format!(
+                "Install attempt_lock on PostgreSQL 15 or later (pg_upgrade this cluster first); \
+                 on PostgreSQL {major} the views would read the source table with their \
+                 owner's privileges, not the querying role's."
+            ),
         }
     }
 
@@ -107,6 +115,9 @@ impl AttemptLockError {
             }
             Self::LockCheckFailed { command, what } => {
                 format!("{command} refused: the lock could not check the statement: {what}")
+            }
+            Self::UnsupportedServer { major, missing } => {
+                format!("PostgreSQL {major} is not supported: it has no {missing}")
             }
         }
     }
