@@ -76,10 +76,16 @@ ensure_prerequisites() {
         say "installing cargo-pgrx $PGRX_VERSION (a few minutes, once)"
         cargo install cargo-pgrx --version "$PGRX_VERSION" --locked
     fi
-    # One pgrx config for every major; init adds this one's entry and keeps the others.
-    if ! grep -qs "pg$PG_MAJOR = \"$PG_CONFIG\"" "${PGRX_HOME:-$HOME/.pgrx}/config.toml"; then
+    # One pgrx config for every major; init adds this one's entry and keeps the others
+    # (and the port settings, which it would otherwise reset).
+    local config="${PGRX_HOME:-$HOME/.pgrx}/config.toml" ports=() key value
+    if ! grep -qs "pg$PG_MAJOR = \"$PG_CONFIG\"" "$config"; then
+        for key in base_port base_testing_port; do
+            value=$(sed -n "s/^$key = \([0-9]*\)\$/\1/p" "$config" 2>/dev/null)
+            [ -z "$value" ] || ports+=("--${key//_/-}" "$value")
+        done
         say "cargo pgrx init --pg$PG_MAJOR $PG_CONFIG"
-        cargo pgrx init --pg$PG_MAJOR "$PG_CONFIG" >/dev/null
+        cargo pgrx init "${ports[@]}" --pg$PG_MAJOR "$PG_CONFIG" >/dev/null
     fi
 }
 

@@ -238,6 +238,19 @@ mod tests {
     }
 
     #[test]
+    fn only_the_pg14_build_refuses_to_install() {
+        assert_eq!(SERVER_REFUSAL.is_some(), cfg!(feature = "pg14"));
+        let refusal =
+            AttemptLockError::UnsupportedServer { major: 14, missing: "security_invoker views" };
+        assert_eq!(refusal.sqlstate(), PgSqlErrorCode::ERRCODE_FEATURE_NOT_SUPPORTED);
+        assert_eq!(
+            refusal.to_string(),
+            "attempt_lock: PostgreSQL 14 is not supported: it has no security_invoker views"
+        );
+        assert!(refusal.hint().starts_with("Install attempt_lock on PostgreSQL 15 or later"));
+    }
+
+    #[test]
     fn contract_has_eleven_columns_in_spec_order() {
         let names: Vec<_> = V1_COLUMNS.iter().map(|c| c.name).collect();
         assert_eq!(

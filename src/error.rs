@@ -17,7 +17,9 @@ pub enum AttemptLockError {
     NotEventTrigger { function: &'static str },
     /// The lock could not check a statement (it refuses it rather than let it through).
     LockCheckFailed { command: String, what: String },
-    /// This build's PostgreSQL major lacks a feature the extension's safety rests on.
+    /// This build's PostgreSQL major lacks a feature the extension's safety rests on
+    /// (only the pg14 build raises it: contract.rs, SERVER_REFUSAL).
+    #[cfg_attr(not(feature = "pg14"), allow(dead_code))]
     UnsupportedServer { major: u32, missing: &'static str },
 }
 
