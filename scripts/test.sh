@@ -17,7 +17,8 @@ majors=${PG_MAJORS:-$PG_MAJORS_ALL}
 
 # The steps every major runs, in this order; each is a function below, run with PG_MAJOR,
 # PG_BIN and the rest of scripts/lib.sh set for that major. To add a step: write the
-# function and add its name here.
+# function step_NAME and add NAME here. A step that needs the extension installed returns
+# early where it cannot be (`major_supported || { echo "n/a on $PG_MAJOR"; return 0; }`).
 STEPS=(install check_release regress pgrx_test)
 
 # install: the build the SQL tests run against. Release on 15 (Debian's, the benchmarked
