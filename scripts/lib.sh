@@ -137,8 +137,9 @@ ensure_wheel_server() {
 # install_extension [release|test]: build the library and install it with the control file
 # and every released SQL script (frozen install scripts and upgrade steps) into the server's
 # directories. release (the default) is what a real install runs: the release profile.
-# test is the unoptimized build with the pg_test feature, exactly the one `cargo pgrx test`
-# builds, so the test suite compiles each major once and not three times.
+# test is the unoptimized build with the pg_test feature, exactly the library `cargo pgrx
+# test` builds and installs, so that one is reused (its test binary is a second compile:
+# the dev-dependencies change the features of pgrx's own dependencies).
 install_extension() {
     local kind=${1:-release} library
     say "building ($kind) and installing attempt_lock into $($PG_CONFIG --sharedir)"

@@ -95,8 +95,9 @@ run_major() (
     done
 )
 
-results=$(mktemp /tmp/attempt_lock_test_results.XXXXXX)
-trap 'rm -f "$results"' EXIT
+mkdir -p target
+results=target/test-results.txt
+: >"$results"
 started=$SECONDS
 for major in $majors; do
     case " $PG_MAJORS_ALL " in *" $major "*) ;; *) die "PostgreSQL $major is not one of $PG_MAJORS_ALL" ;; esac
@@ -104,7 +105,6 @@ for major in $majors; do
 done
 
 say "summary (seconds per step)"
-mkdir -p target
 {
     printf '%-6s' major
     for step in "${STEPS[@]}"; do printf ' %-16s' "$step"; done
