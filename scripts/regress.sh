@@ -1,26 +1,51 @@
 #!/usr/bin/env bash
-# SQL regression tests: tests/regress/sql/NAME.sql must produce tests/regress/expected/NAME.out.
+# SQL regression tests: tests/regress/sql/NAME.sql must produce tests/regress/expected/NAME.out,
+# or one of its variants NAME_1.out, NAME_2.out... where a PostgreSQL major really prints
+# something else (pg_regress accepts whichever matches best; see tests/regress/README.md).
 # Runs pg_regress against a scratch cluster started as the postgres OS user (initdb refuses
-# root). A test without an expected file, or an expected file without a test, is a failure:
-# nothing is skipped silently. Usage: scripts/regress.sh [NAME ...]
+# root). A test without any expected file, or an expected file without a test, is a
+# failure: nothing is skipped silently.
+# A test runs on the majors attempt_lock supports ($PG_MAJORS_SUPPORTED), unless a line
+# "-- majors: 14 ..." near its top names others (the refusal on 14 is such a test).
+# Usage: scripts/regress.sh [NAME ...]; PG_MAJOR / PG_BIN choose the server (scripts/lib.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
-tests=("$@")
-if [ ${#tests[@]} -eq 0 ]; then
-    for f in tests/regress/sql/*.sql; do tests+=("$(basename "$f" .sql)"); done
-fi
-[ ${#tests[@]} -gt 0 ] || die "no regression tests found"
+test_majors() {  # test_majors NAME: the majors the test runs on
+    local line
+    line=$(head -n 5 "tests/regress/sql/$1.sql" | sed -n 's/^-- majors: *//p')
+    echo "${line:-$PG_MAJORS_SUPPORTED}"
+}
+runs_here() { [[ " $(test_majors "$1") " == *" $PG_MAJOR "* ]]; }
+
 orphans=0
-for t in "${tests[@]}"; do
-    [ -f "tests/regress/sql/$t.sql" ] || { echo "missing test: tests/regress/sql/$t.sql" >&2; orphans=1; }
-    [ -f "tests/regress/expected/$t.out" ] || { echo "missing expected output: tests/regress/expected/$t.out" >&2; orphans=1; }
+for f in tests/regress/sql/*.sql; do
+    t=$(basename "$f" .sql)
+    compgen -G "tests/regress/expected/$t.out" >/dev/null || compgen -G "tests/regress/expected/${t}_[0-9].out" >/dev/null \
+        || { echo "missing expected output: tests/regress/expected/$t.out" >&2; orphans=1; }
 done
 for f in tests/regress/expected/*.out; do
-    [ -f "tests/regress/sql/$(basename "$f" .out).sql" ] || { echo "expected output without a test: $f" >&2; orphans=1; }
+    t=$(basename "$f" .out)
+    [ -f "tests/regress/sql/$t.sql" ] || [ -f "tests/regress/sql/${t%_[0-9]}.sql" ] \
+        || { echo "expected output without a test: $f" >&2; orphans=1; }
 done
 [ $orphans = 0 ] || die "every regression test needs its expected output (and vice versa)"
+
+tests=()
+if [ $# -eq 0 ]; then
+    for f in tests/regress/sql/*.sql; do
+        t=$(basename "$f" .sql)
+        runs_here "$t" && tests+=("$t")
+    done
+else
+    for t in "$@"; do
+        [ -f "tests/regress/sql/$t.sql" ] || die "missing test: tests/regress/sql/$t.sql"
+        runs_here "$t" || die "$t runs on PostgreSQL $(test_majors "$t"), not $PG_MAJOR"
+        tests+=("$t")
+    done
+fi
+[ ${#tests[@]} -gt 0 ] || die "no regression tests for PostgreSQL $PG_MAJOR"
 
 work=$(mktemp -d /tmp/attempt_lock_regress.XXXXXX)
 chmod 755 "$work"
@@ -31,9 +56,9 @@ start_cluster "$work" "$port"
 # Each test gets a fresh database, so tests that commit (the lock's, the upgrades') do
 # not leak into each other. Roles are cluster-wide: a test drops the roles it creates.
 passed=0 failed=0 failures=()
-rm -rf target/regress; mkdir -p "$work/out"
+rm -rf "target/regress/pg$PG_MAJOR"; mkdir -p "$work/out"
 for t in "${tests[@]}"; do
-    psql -X -q -h "$work" -p "$port" -U postgres -d postgres -c "CREATE DATABASE regress_$t"
+    "$PG_BIN/psql" -X -q -h "$work" -p "$port" -U postgres -d postgres -c "CREATE DATABASE regress_$t"
     if "$($PG_CONFIG --pgxs | xargs dirname)/../test/regress/pg_regress" \
         --use-existing --host="$work" --port="$port" --user=postgres \
         --bindir="$PG_BIN" --inputdir=tests/regress --outputdir="$work/out/$t" \
@@ -42,9 +67,9 @@ for t in "${tests[@]}"; do
     else
         failed=$((failed + 1)); failures+=("$t"); echo "FAILED $t"
         cat "$work/out/$t/regression.diffs" 2>/dev/null || cat "$work/$t.log"
-        mkdir -p target/regress && cp "$work/out/$t/results/$t.out" target/regress/ 2>/dev/null || true
+        mkdir -p "target/regress/pg$PG_MAJOR" && cp "$work/out/$t/results/$t.out" "target/regress/pg$PG_MAJOR/" 2>/dev/null || true
     fi
 done
-[ $failed = 0 ] || echo "failed: ${failures[*]} (actual output in target/regress/)"
-echo "regress: $passed passed, $failed failed"
+[ $failed = 0 ] || echo "failed: ${failures[*]} (actual output in target/regress/pg$PG_MAJOR/)"
+echo "regress (PostgreSQL $PG_MAJOR): $passed passed, $failed failed"
 [ $failed = 0 ]

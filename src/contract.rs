@@ -76,6 +76,16 @@ pub fn source_problems(table: &str, columns: &[(String, String)]) -> Vec<Attempt
         .collect()
 }
 
+/// Why this build refuses to install, if it does. PostgreSQL 14 has no `security_invoker`
+/// views (added in 15): there, `attempt` and `attempt_rejects` would read the source table
+/// with their owner's privileges instead of the querying role's, bypassing its GRANTs and
+/// row-level security. attempt_lock refuses to install there rather than widen access.
+#[cfg(feature = "pg14")]
+const SERVER_REFUSAL: Option<AttemptLockError> =
+    Some(AttemptLockError::UnsupportedServer { major: 14, missing: "security_invoker views" });
+#[cfg(not(feature = "pg14"))]
+const SERVER_REFUSAL: Option<AttemptLockError> = None;
+
 /// The (name, type) of every live column of `table`, or None when there is no such table.
 fn source_columns(table: &str) -> Option<(pg_sys::Oid, Vec<(String, String)>)> {
     Spi::connect(|client| {
@@ -159,8 +169,15 @@ fn attempt_source_problems(
 
 /// The install-time source check: returns the source table, or raises the first problem
 /// with its SQLSTATE and HINT (and every problem in the DETAIL).
+///
+/// Every install script calls it before it creates a view, so it is also where a build for
+/// a server the views cannot be made safe on refuses the whole install (see
+/// [`SERVER_REFUSAL`]): the script runs in one transaction, nothing stays behind.
 #[pg_extern(stable, strict, parallel_safe)]
 fn attempt_lock_check_source(source_table: &str) -> pg_sys::Oid {
+    if let Some(refusal) = SERVER_REFUSAL {
+        refusal.report(None)
+    }
     let Some((oid, columns)) = source_columns(source_table) else {
         AttemptLockError::SourceTableMissing { table: source_table.into() }.report(None)
     };
@@ -222,6 +239,19 @@ mod tests {
         assert_eq!(problems[1].sqlstate(), PgSqlErrorCode::ERRCODE_DATATYPE_MISMATCH);
         assert!(problems[1].hint().contains("ALTER COLUMN created_at TYPE timestamp with time zone"));
         assert!(problems[0].hint().contains("ADD COLUMN user_id text,"));
+    }
+
+    #[test]
+    fn only_the_pg14_build_refuses_to_install() {
+        assert_eq!(SERVER_REFUSAL.is_some(), cfg!(feature = "pg14"));
+        let refusal =
+            AttemptLockError::UnsupportedServer { major: 14, missing: "security_invoker views" };
+        assert_eq!(refusal.sqlstate(), PgSqlErrorCode::ERRCODE_FEATURE_NOT_SUPPORTED);
+        assert_eq!(
+            refusal.to_string(),
+            "attempt_lock: PostgreSQL 14 is not supported: it has no security_invoker views"
+        );
+        assert!(refusal.hint().starts_with("Install attempt_lock on PostgreSQL 15 or later"));
     }
 
     #[test]

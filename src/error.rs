@@ -19,6 +19,10 @@ pub enum AttemptLockError {
     LockCheckFailed { command: String, what: String },
     /// The incremental store's switch was called by a role that is not a superuser.
     StoreSwitchNotSuperuser { on: bool },
+    /// This build's PostgreSQL major lacks a feature the extension's safety rests on
+    /// (only the pg14 build raises it: contract.rs, SERVER_REFUSAL).
+    #[cfg_attr(not(feature = "pg14"), allow(dead_code))]
+    UnsupportedServer { major: u32, missing: &'static str },
 }
 
 /// The types a source column may have; the first is the one a HINT recommends.
@@ -49,6 +53,7 @@ impl AttemptLockError {
             }
             Self::LockCheckFailed { .. } => PgSqlErrorCode::ERRCODE_TRIGGERED_ACTION_EXCEPTION,
             Self::StoreSwitchNotSuperuser { .. } => PgSqlErrorCode::ERRCODE_INSUFFICIENT_PRIVILEGE,
+            Self::UnsupportedServer { .. } => PgSqlErrorCode::ERRCODE_FEATURE_NOT_SUPPORTED,
         }
     }
 
@@ -80,6 +85,10 @@ impl AttemptLockError {
             Self::StoreSwitchNotSuperuser { on } => format!(
                 "Run SELECT attempt_store_{}() as a superuser.",
                 if *on { "enable" } else { "disable" }
+            Self::UnsupportedServer { major, .. } => format!(
+                "Install attempt_lock on PostgreSQL 15 or later (pg_upgrade this cluster first); \
+                 on PostgreSQL {major} the views would read the source table with their \
+                 owner's privileges, not the querying role's."
             ),
         }
     }
@@ -119,6 +128,9 @@ impl AttemptLockError {
                 "only a superuser may switch the incremental store {}",
                 if *on { "on" } else { "off" }
             ),
+            Self::UnsupportedServer { major, missing } => {
+                format!("PostgreSQL {major} is not supported: it has no {missing}")
+            }
         }
     }
 }

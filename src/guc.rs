@@ -31,5 +31,15 @@ pub fn define() {
     );
     // Unknown attempt_lock.* names are typos: refuse them instead of keeping placeholders.
     // SAFETY: called from _PG_init, in the backend's own thread.
-    unsafe { pgrx::pg_sys::MarkGUCPrefixReserved(c"attempt_lock".as_ptr()) };
+    #[cfg(not(feature = "pg14"))]
+    unsafe {
+        pgrx::pg_sys::MarkGUCPrefixReserved(c"attempt_lock".as_ptr())
+    };
+    // PostgreSQL 14 has no reserved prefixes (added in 15): the most it offers is a WARNING
+    // for each placeholder already set. attempt_lock refuses to install on 14 anyway
+    // (contract.rs); this only keeps the library loadable there.
+    #[cfg(feature = "pg14")]
+    unsafe {
+        pgrx::pg_sys::EmitWarningsOnPlaceholders(c"attempt_lock".as_ptr())
+    };
 }

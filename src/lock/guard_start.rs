@@ -493,5 +493,10 @@ unsafe fn string_value(node: *mut pg_sys::Node) -> Option<String> {
     if node.is_null() || (*node).type_ != pg_sys::NodeTag::T_String {
         return None;
     }
-    cstr((*(node as *const pg_sys::String)).sval)
+    // PostgreSQL 15 split the Value node into String, Integer, ...; 14 has Value, whose
+    // union holds the string for tag T_String.
+    #[cfg(feature = "pg14")]
+    return cstr((*(node as *const pg_sys::Value)).val.str_);
+    #[cfg(not(feature = "pg14"))]
+    return cstr((*(node as *const pg_sys::String)).sval);
 }

@@ -49,7 +49,7 @@ BEGIN
     PERFORM attempt_health_assert(freshness_warn => '10 minutes', freshness_fail => '30 minutes');
 EXCEPTION WHEN OTHERS THEN
     RAISE NOTICE 'SQLSTATE %: %', SQLSTATE,
-        regexp_replace(SQLERRM, 'latest completed_at .*, age @ [0-9]+ mins( [0-9.]+ secs)?', 'latest completed_at <time>, age @ <n> mins');
+        regexp_replace(SQLERRM, 'latest completed_at .*, age @ [0-9]+ mins( [0-9.]+ secs?)?', 'latest completed_at <time>, age @ <n> mins');
 END $$;
 SELECT attempt_health_assert(freshness_warn => '30 minutes', freshness_fail => NULL) AS warnings;
 SELECT attempt_health_assert(freshness_warn => NULL, freshness_fail => NULL) AS warnings;

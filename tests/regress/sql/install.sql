@@ -1,5 +1,8 @@
 -- CREATE EXTENSION checks the source table first: a clear error, and nothing installed.
 \set VERBOSITY default
+-- PostgreSQL 18 adds the failing script statement as CONTEXT; the message, DETAIL and HINT
+-- are what is checked here.
+\set SHOW_CONTEXT never
 -- No exam_results at all.
 CREATE EXTENSION attempt_lock;
 SELECT count(*) AS leftovers FROM pg_proc WHERE proname LIKE 'attempt%';
@@ -54,18 +57,24 @@ SELECT extnamespace::regnamespace AS schema, extrelocatable, extversion
   FROM pg_extension WHERE extname = 'attempt_lock';
 ROLLBACK;
 
--- Every object the extension installs carries a COMMENT.
+-- Every object the extension installs carries a COMMENT. (PostgreSQL 17 and later also
+-- record each table's and view's row type, and its array type, as members: they are parts
+-- of their relations, described by them, and left out here so every major counts alike.)
 BEGIN;
 \i tests/regress/fixtures/exam_results.sql
 CREATE EXTENSION attempt_lock;
-SELECT o.type, o.identity
-  FROM pg_depend d, pg_identify_object(d.classid, d.objid, 0) o
- WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
-   AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'attempt_lock')
-   AND obj_description(d.objid, d.classid::regclass::name) IS NULL
- ORDER BY 1, 2;
-SELECT count(*) AS members, count(obj_description(d.objid, d.classid::regclass::name)) AS commented
+CREATE TEMP VIEW members AS
+SELECT d.classid, d.objid
   FROM pg_depend d
  WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
-   AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'attempt_lock');
+   AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'attempt_lock')
+   AND NOT EXISTS (SELECT FROM pg_type t JOIN pg_class r ON r.relkind <> 'c'
+                     AND r.oid IN (t.typrelid, (SELECT e.typrelid FROM pg_type e WHERE e.oid = t.typelem))
+                    WHERE d.classid = 'pg_type'::regclass AND t.oid = d.objid);
+SELECT o.type, o.identity
+  FROM members d, pg_identify_object(d.classid, d.objid, 0) o
+ WHERE obj_description(d.objid, d.classid::regclass::name) IS NULL
+ ORDER BY 1, 2;
+SELECT count(*) AS members, count(obj_description(d.objid, d.classid::regclass::name)) AS commented
+  FROM members d;
 ROLLBACK;
