@@ -85,6 +85,7 @@ impl AttemptLockError {
             Self::StoreSwitchNotSuperuser { on } => format!(
                 "Run SELECT attempt_store_{}() as a superuser.",
                 if *on { "enable" } else { "disable" }
+            ),
             Self::UnsupportedServer { major, .. } => format!(
                 "Install attempt_lock on PostgreSQL 15 or later (pg_upgrade this cluster first); \
                  on PostgreSQL {major} the views would read the source table with their \
