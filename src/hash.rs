@@ -179,18 +179,30 @@ fn format_i64(value: i64, buf: &mut [u8; 20]) -> &[u8] {
 }
 
 // The SQL functions. They are plain V1 C functions rather than `#[pg_extern]` wrappers:
-// they run once per attempt row in every scan, and neither can fail, so they skip pgrx's
-// per-call panic and longjmp guards, read the text bytes in place (no UTF-8 check, no
+// they run once per attempt row in every scan, and nothing in them raises but the server's
+// own allocation and detoasting, so they skip pgrx's per-call panic and longjmp guards, read the text bytes in place (no UTF-8 check, no
 // copy) and return through the fast paths below. The symbol names are the ones the
 // released scripts name (they began as pgrx wrappers): they must stay exported.
+
+// The server's functions themselves, not pgrx's guarded bindings: the guard's setjmp cost
+// as much as the allocation, once per row. Should one raise (out of memory, a missing
+// TOAST chunk), its longjmp crosses only the frames of the functions below, which own
+// nothing that needs dropping; through the guard, the error would come back as a Rust
+// panic, which these unguarded functions could not hand back to PostgreSQL.
+extern "C-unwind" {
+    #[link_name = "palloc"]
+    fn palloc_unguarded(size: pg_sys::Size) -> *mut std::ffi::c_void;
+    #[link_name = "pg_detoast_datum_packed"]
+    fn pg_detoast_datum_packed_unguarded(datum: *mut pg_sys::varlena) -> *mut pg_sys::varlena;
+}
 
 /// The bytes of a `text` datum: in place when the value is inline (a short or an
 /// uncompressed long header, as every key and user id is), detoasted otherwise.
 unsafe fn text_bytes<'a>(datum: pg_sys::Datum) -> &'a [u8] {
     let mut ptr = datum.cast_mut_ptr::<pg_sys::varlena>();
     if varlena::varatt_is_1b_e(ptr) || varlena::varatt_is_4b_c(ptr) {
-        // Rare (a TOASTed or compressed argument): the guarded call may raise on OOM.
-        ptr = pg_sys::pg_detoast_datum_packed(ptr);
+        // Rare (a TOASTed or compressed argument).
+        ptr = pg_detoast_datum_packed_unguarded(ptr);
     }
     std::slice::from_raw_parts(
         varlena::vardata_any(ptr).cast::<u8>(),
@@ -200,7 +212,7 @@ unsafe fn text_bytes<'a>(datum: pg_sys::Datum) -> &'a [u8] {
 
 /// A uuid Datum, in the caller's memory context like any by-reference result.
 unsafe fn uuid_datum(bytes: [u8; 16]) -> pg_sys::Datum {
-    let out = pg_sys::palloc(16).cast::<[u8; 16]>();
+    let out = palloc_unguarded(16).cast::<[u8; 16]>();
     out.write(bytes);
     pg_sys::Datum::from(out)
 }

@@ -112,7 +112,13 @@ pub unsafe fn with_rows<R>(datum: pg_sys::Datum, f: impl FnOnce(&Rows) -> R) -> 
     }
     let key = std::slice::from_raw_parts(raw.cast::<u8>(), varlena::varsize_any(raw));
     RECENT.with(|recent| {
-        let mut recent = recent.borrow_mut();
+        // Never expected to be taken (nothing in here calls back into a parse), but an
+        // error escaping without unwinding would leave it so: then parse uncached.
+        let Ok(mut recent) = recent.try_borrow_mut() else {
+            let mut rows = Rows::default();
+            rows.parse(datum);
+            return f(&rows);
+        };
         if let Some(hit) = recent.entries.iter().position(|e| e.key == key) {
             return f(&recent.entries[hit].rows);
         }
