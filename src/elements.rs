@@ -117,10 +117,9 @@ unsafe fn container_elements(
     array: *mut pg_sys::JsonbContainer,
 ) -> impl Iterator<Item = (u32, *mut pg_sys::JsonbContainer)> {
     let (data, walk) = children(array, (*array).header & pg_sys::JB_CMASK);
-    walk.enumerate().filter_map(move |(i, (entry, start, _))| {
-        (entry & JENTRY_TYPEMASK == JENTRY_ISCONTAINER)
-            .then(|| (i as u32, aligned(data, start).cast_mut().cast::<pg_sys::JsonbContainer>()))
-    })
+    walk.enumerate()
+        .filter(|(_, (entry, _, _))| entry & JENTRY_TYPEMASK == JENTRY_ISCONTAINER)
+        .map(move |(i, (_, start, _))| (i as u32, aligned(data, start).cast_mut().cast::<pg_sys::JsonbContainer>()))
 }
 
 /// A field's value as the contract reads it: strings, numbers and booleans matter; null,
