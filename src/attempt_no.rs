@@ -18,7 +18,7 @@
 //!
 //! Encoding: `[m, len_0 .. len_(m-1), numbers of peer 0 .. numbers of peer m-1]`.
 
-use crate::elements::kept_elements;
+use crate::parsed::with_rows;
 use crate::fmgr::{arg, v1_info};
 use pgrx::prelude::*;
 use pgrx::pg_sys;
@@ -147,7 +147,11 @@ pub unsafe extern "C-unwind" fn attempt_no_counts_transition(
         None => {
             // The state lives until the window moves to the next student, when PostgreSQL
             // resets the aggregate's memory context: the callback frees it then.
-            let history = Box::into_raw(Box::<History>::default());
+            let history = Box::into_raw(Box::new(History {
+                // A student's distinct items, typically: no rehashing as the map fills.
+                attempts: HashMap::with_capacity_and_hasher(256, Default::default()),
+                ..History::default()
+            }));
             let callback = pg_sys::MemoryContextAlloc(context, std::mem::size_of::<pg_sys::MemoryContextCallback>())
                 .cast::<pg_sys::MemoryContextCallback>();
             callback.write(pg_sys::MemoryContextCallback {
@@ -160,10 +164,7 @@ pub unsafe extern "C-unwind" fn attempt_no_counts_transition(
         }
     };
     let items = match arg(fcinfo, 1) {
-        Some(json) => kept_elements(pg_sys::pg_detoast_datum(json.cast_mut_ptr()).cast())
-            .iter()
-            .map(|e| (e.item_id, e.position))
-            .collect(),
+        Some(json) => with_rows(json, |parsed| parsed.rows.iter().map(|r| (r.item_id, r.position)).collect()),
         None => Vec::new(),
     };
     (*history).add_result(items);

@@ -8,29 +8,33 @@
 //!
 //! Result-level rules (NULL id, blank user_id, no usable timestamp) are applied by the view
 //! in SQL before a result reaches this parser.
+//!
+//! Callers reach it through [`crate::parsed`], which keeps the decoded rows of the last few
+//! results: the view's window aggregate and its row function read each result once between
+//! them.
 
 use crate::fmgr::{arg, v1_info};
 use crate::numeric::{digit_string_to_i64, Decimal};
+use crate::parsed::with_rows;
 use pgrx::prelude::*;
 use pgrx::{pg_sys, varlena};
 use std::collections::HashSet;
 
-/// One kept element of a result, with the attempt values the contract derives from it.
-pub struct Element {
+/// One kept element of a result, with what the contract reads from its object.
+pub struct Element<'a> {
     /// 0-based index in `questions`.
     pub position: i32,
     pub item_id: i64,
-    /// The element object, for reading the optional fields.
-    object: *mut pg_sys::JsonbContainer,
+    values: FieldValues<'a>,
 }
 
 /// The optional fields of a kept element, defaulted as the contract says.
-pub struct Fields {
+pub struct Fields<'a> {
     pub correct: bool,
     pub response_time_ms: i32,
     pub hint_used: bool,
     /// `topic`, when it is a non-empty string: its bytes, in the jsonb.
-    pub topic: Option<(*const u8, usize)>,
+    pub topic: Option<&'a [u8]>,
 }
 
 unsafe fn is_object(container: *const pg_sys::JsonbContainer) -> bool {
@@ -42,9 +46,9 @@ unsafe fn is_array(container: *const pg_sys::JsonbContainer) -> bool {
 }
 
 // getKeyJsonValueFromContainer binary-searches the keys and fills `res` in place: it
-// neither allocates nor raises. It runs about seven times per element, so it is called
-// directly rather than through pgrx's guarded binding, whose setjmp per call costs more
-// than the lookup.
+// neither allocates nor raises, so it is called directly rather than through pgrx's
+// guarded binding, whose setjmp per call costs more than the lookup. Used once per result
+// (for `questions`); element objects are read by `field_values`.
 extern "C" {
     #[link_name = "getKeyJsonValueFromContainer"]
     fn get_key_json_value_from_container(
@@ -55,8 +59,7 @@ extern "C" {
     ) -> *mut pg_sys::JsonbValue;
 }
 
-/// `object -> key`, or `None` when the key is absent. JSON null is returned as a jbvNull
-/// value; every caller treats it like an absent key (the contract: null counts as missing).
+/// `object -> key`, or `None` when the key is absent.
 unsafe fn get_key(object: *mut pg_sys::JsonbContainer, key: &str) -> Option<pg_sys::JsonbValue> {
     let mut value = std::mem::MaybeUninit::<pg_sys::JsonbValue>::zeroed();
     let found = get_key_json_value_from_container(
@@ -72,19 +75,24 @@ unsafe fn get_key(object: *mut pg_sys::JsonbContainer, key: &str) -> Option<pg_s
 const JENTRY_OFFLENMASK: u32 = 0x0FFF_FFFF;
 const JENTRY_TYPEMASK: u32 = 0x7000_0000;
 const JENTRY_HAS_OFF: u32 = 0x8000_0000;
+const JENTRY_ISSTRING: u32 = 0x0000_0000;
+const JENTRY_ISNUMERIC: u32 = 0x1000_0000;
+const JENTRY_ISBOOL_FALSE: u32 = 0x2000_0000;
+const JENTRY_ISBOOL_TRUE: u32 = 0x3000_0000;
 const JENTRY_ISCONTAINER: u32 = 0x5000_0000;
 
-/// The elements of an array container that are themselves containers (objects or arrays),
-/// with their index, found by walking the JEntries once: getIthJsonbValueFromContainer
-/// would re-sum the offsets and palloc a JsonbValue per element.
-unsafe fn container_elements(
-    array: *mut pg_sys::JsonbContainer,
-) -> impl Iterator<Item = (u32, *mut pg_sys::JsonbContainer)> {
-    let count = (*array).header & pg_sys::JB_CMASK;
-    let entries = std::ptr::addr_of_mut!((*array).children).cast::<u32>();
-    let data = entries.add(count as usize).cast::<u8>();
+/// The children of a container, in storage order, each as (JEntry, start, end) of its
+/// bytes in the data area, and the data area itself. An object's children are its keys,
+/// sorted, then its values in the same order. One pass: getIthJsonbValueFromContainer and
+/// the key lookups would each re-sum the offsets from the nearest stride.
+unsafe fn children(
+    container: *mut pg_sys::JsonbContainer,
+    n: u32,
+) -> (*const u8, impl Iterator<Item = (u32, u32, u32)>) {
+    let entries = std::ptr::addr_of_mut!((*container).children).cast::<u32>();
+    let data = entries.add(n as usize).cast::<u8>().cast_const();
     let mut offset: u32 = 0;
-    (0..count).filter_map(move |i| {
+    let walk = (0..n).map(move |i| {
         let entry = *entries.add(i as usize);
         let start = offset;
         // An entry holds either its length or, every JB_OFFSET_STRIDE entries, its end.
@@ -93,39 +101,121 @@ unsafe fn container_elements(
         } else {
             start.wrapping_add(entry & JENTRY_OFFLENMASK)
         };
-        (entry & JENTRY_TYPEMASK == JENTRY_ISCONTAINER).then(|| {
-            // Containers start at an int-aligned offset (fillJsonbValue's INTALIGN).
-            (i, data.add(((start + 3) & !3) as usize).cast::<pg_sys::JsonbContainer>())
-        })
-    })
+        (entry, start, offset)
+    });
+    (data, walk)
 }
 
-unsafe fn as_decimal<'a>(value: &pg_sys::JsonbValue) -> Option<Decimal<'a>> {
-    if value.type_ != pg_sys::jbvType::jbvNumeric {
-        return None;
+/// Numerics and containers start at an int-aligned offset (fillJsonbValue's INTALIGN).
+unsafe fn aligned(data: *const u8, start: u32) -> *const u8 {
+    data.add(((start + 3) & !3) as usize)
+}
+
+/// The elements of an array container that are themselves containers (objects or arrays),
+/// with their index.
+unsafe fn container_elements(
+    array: *mut pg_sys::JsonbContainer,
+) -> impl Iterator<Item = (u32, *mut pg_sys::JsonbContainer)> {
+    let (data, walk) = children(array, (*array).header & pg_sys::JB_CMASK);
+    walk.enumerate()
+        .filter(|(_, (entry, _, _))| entry & JENTRY_TYPEMASK == JENTRY_ISCONTAINER)
+        .map(move |(i, (_, start, _))| (i as u32, aligned(data, start).cast_mut().cast::<pg_sys::JsonbContainer>()))
+}
+
+/// A field's value as the contract reads it: strings, numbers and booleans matter; null,
+/// arrays and objects count as missing.
+#[derive(Clone, Copy)]
+enum Value<'a> {
+    String(&'a [u8]),
+    Number(Decimal<'a>),
+    Bool(bool),
+}
+
+/// The fields the contract reads from an element object, where present.
+#[derive(Clone, Copy, Default)]
+struct FieldValues<'a> {
+    question_id: Option<Value<'a>>,
+    is_correct: Option<Value<'a>>,
+    correct: Option<Value<'a>>,
+    time_spent_sec: Option<Value<'a>>,
+    used_hints: Option<Value<'a>>,
+    topic: Option<Value<'a>>,
+}
+
+/// Reads the six fields of an element object in one pass over its entries (jsonb keeps an
+/// object's keys unique), instead of a binary search of the keys per field.
+unsafe fn field_values<'a>(object: *mut pg_sys::JsonbContainer) -> FieldValues<'a> {
+    let pairs = ((*object).header & pg_sys::JB_CMASK) as usize;
+    let (data, walk) = children(object, 2 * pairs as u32);
+    let mut values = FieldValues::default();
+    // The fields whose keys were seen, by key index (keys come first and are walked in
+    // order, so the indexes ascend), and then the values, matched as the walk reaches them.
+    let mut wanted: [(usize, u8); 6] = [(usize::MAX, 0); 6];
+    let mut found = 0;
+    let mut next = 0;
+    for (i, (entry, start, end)) in walk.enumerate() {
+        if i < pairs {
+            if found == wanted.len() {
+                continue;
+            }
+            let key = std::slice::from_raw_parts(data.add(start as usize), end.wrapping_sub(start) as usize);
+            let field = match key {
+                b"question_id" => 0,
+                b"is_correct" => 1,
+                b"correct" => 2,
+                b"time_spent_sec" => 3,
+                b"used_hints" => 4,
+                b"topic" => 5,
+                _ => continue,
+            };
+            wanted[found] = (i, field);
+            found += 1;
+            continue;
+        }
+        if next == found {
+            break;
+        }
+        if i - pairs != wanted[next].0 {
+            continue;
+        }
+        let field = wanted[next].1;
+        next += 1;
+        let value = match entry & JENTRY_TYPEMASK {
+            JENTRY_ISSTRING => Some(Value::String(std::slice::from_raw_parts(
+                data.add(start as usize),
+                end.wrapping_sub(start) as usize,
+            ))),
+            JENTRY_ISNUMERIC => {
+                let numeric = aligned(data, start).cast_mut().cast::<pg_sys::varlena>();
+                Decimal::from_numeric_data(std::slice::from_raw_parts(
+                    varlena::vardata_any(numeric).cast::<u8>(),
+                    varlena::varsize_any_exhdr(numeric),
+                ))
+                .map(Value::Number)
+            }
+            JENTRY_ISBOOL_FALSE => Some(Value::Bool(false)),
+            JENTRY_ISBOOL_TRUE => Some(Value::Bool(true)),
+            _ => None,
+        };
+        match field {
+            0 => values.question_id = value,
+            1 => values.is_correct = value,
+            2 => values.correct = value,
+            3 => values.time_spent_sec = value,
+            4 => values.used_hints = value,
+            _ => values.topic = value,
+        }
     }
-    let numeric = value.val.numeric.cast::<pg_sys::varlena>();
-    Decimal::from_numeric_data(std::slice::from_raw_parts(
-        varlena::vardata_any(numeric).cast::<u8>(),
-        varlena::varsize_any_exhdr(numeric),
-    ))
-}
-
-unsafe fn string_bytes<'a>(value: &pg_sys::JsonbValue) -> Option<&'a [u8]> {
-    (value.type_ == pg_sys::jbvType::jbvString).then(|| {
-        let s = value.val.string;
-        std::slice::from_raw_parts(s.val.cast::<u8>(), s.len as usize)
-    })
+    values
 }
 
 /// `question_id` as an item id: a JSON integer in bigint range (12.0 counts), or a string
 /// of ASCII digits in range ("007" is 7).
-unsafe fn item_id(object: *mut pg_sys::JsonbContainer) -> Option<i64> {
-    let value = get_key(object, "question_id")?;
-    match value.type_ {
-        pg_sys::jbvType::jbvNumeric => as_decimal(&value)?.to_i64(),
-        pg_sys::jbvType::jbvString => digit_string_to_i64(string_bytes(&value)?),
-        _ => None,
+fn item_id(value: Option<Value>) -> Option<i64> {
+    match value? {
+        Value::Number(d) => d.to_i64(),
+        Value::String(s) => digit_string_to_i64(s),
+        Value::Bool(_) => None,
     }
 }
 
@@ -135,7 +225,7 @@ unsafe fn item_id(object: *mut pg_sys::JsonbContainer) -> Option<i64> {
 ///
 /// # Safety
 /// `jsonb` must point to a detoasted jsonb value that outlives the returned elements.
-pub unsafe fn kept_elements(jsonb: *mut pg_sys::Jsonb) -> Vec<Element> {
+pub unsafe fn kept_elements<'a>(jsonb: *mut pg_sys::Jsonb) -> Vec<Element<'a>> {
     let root = std::ptr::addr_of_mut!((*jsonb).root);
     if !is_object(root) {
         return Vec::new();
@@ -155,7 +245,8 @@ pub unsafe fn kept_elements(jsonb: *mut pg_sys::Jsonb) -> Vec<Element> {
         if !is_object(object) {
             continue;
         }
-        let Some(item_id) = item_id(object) else { continue };
+        let values = field_values(object);
+        let Some(item_id) = item_id(values.question_id) else { continue };
         let duplicate = match &mut seen_large {
             Some(seen) => !seen.insert(item_id),
             None => {
@@ -167,34 +258,33 @@ pub unsafe fn kept_elements(jsonb: *mut pg_sys::Jsonb) -> Vec<Element> {
             }
         };
         if !duplicate {
-            kept.push(Element { position: i as i32, item_id, object });
+            kept.push(Element { position: i as i32, item_id, values });
         }
     }
     kept
 }
 
-impl Element {
+impl<'a> Element<'a> {
     /// The optional fields: `is_correct`, else `correct`, else false; `time_spent_sec` in
     /// 0..2,147,483 s as milliseconds, else 0; `used_hints` ≥ 1; `topic`, "" as NULL.
-    ///
-    /// # Safety
-    /// The jsonb the element came from must still be alive.
-    pub unsafe fn fields(&self) -> Fields {
-        let boolean = |key| match get_key(self.object, key) {
-            Some(v) if v.type_ == pg_sys::jbvType::jbvBool => Some(v.val.boolean),
+    pub fn fields(&self) -> Fields<'a> {
+        let boolean = |v: Option<Value>| match v {
+            Some(Value::Bool(b)) => Some(b),
             _ => None,
         };
-        let decimal_field = |key| get_key(self.object, key).and_then(|v| as_decimal(&v));
+        let number = |v: Option<Value<'a>>| match v {
+            Some(Value::Number(d)) => Some(d),
+            _ => None,
+        };
+        let v = &self.values;
         Fields {
-            correct: boolean("is_correct").or_else(|| boolean("correct")).unwrap_or(false),
-            response_time_ms: decimal_field("time_spent_sec")
-                .and_then(|d| d.milliseconds())
-                .unwrap_or(0),
-            hint_used: decimal_field("used_hints").is_some_and(|d| d.is_positive_integer()),
-            topic: get_key(self.object, "topic")
-                .and_then(|v| string_bytes(&v))
-                .filter(|s| !s.is_empty())
-                .map(|s| (s.as_ptr(), s.len())),
+            correct: boolean(v.is_correct).or_else(|| boolean(v.correct)).unwrap_or(false),
+            response_time_ms: number(v.time_spent_sec).and_then(|d| d.milliseconds()).unwrap_or(0),
+            hint_used: number(v.used_hints).is_some_and(|d| d.is_positive_integer()),
+            topic: match v.topic {
+                Some(Value::String(s)) if !s.is_empty() => Some(s),
+                _ => None,
+            },
         }
     }
 }
@@ -250,28 +340,28 @@ pub unsafe extern "C-unwind" fn attempt_elements(fcinfo: pg_sys::FunctionCallInf
     (*rsinfo).setDesc = desc;
 
     let Some(result_json) = arg(fcinfo, 0) else { return pg_sys::Datum::from(0) };
-    let elements = kept_elements(pg_sys::pg_detoast_datum(result_json.cast_mut_ptr()).cast());
-    let numbers = match (arg(fcinfo, 1), arg(fcinfo, 2)) {
-        (Some(array), Some(peer)) => attempt_numbers(array, peer.value() as i64, elements.len()),
-        _ => None,
-    };
-    for (k, element) in elements.iter().enumerate() {
-        let fields = element.fields();
-        let topic = fields.topic.map(|(ptr, len)| {
-            pg_sys::Datum::from(pg_sys::cstring_to_text_with_len(ptr.cast(), len as i32))
-        });
-        let attempt_no = numbers.map(|n| n[k]);
-        let mut values = [
-            pg_sys::Datum::from(element.position),
-            pg_sys::Datum::from(element.item_id),
-            pg_sys::Datum::from(fields.correct),
-            pg_sys::Datum::from(fields.response_time_ms),
-            pg_sys::Datum::from(fields.hint_used),
-            topic.unwrap_or(pg_sys::Datum::from(0)),
-            pg_sys::Datum::from(attempt_no.unwrap_or(0)),
-        ];
-        let mut nulls = [false, false, false, false, false, topic.is_none(), attempt_no.is_none()];
-        pg_sys::tuplestore_putvalues(store, desc, values.as_mut_ptr(), nulls.as_mut_ptr());
-    }
+    with_rows(result_json, |parsed| {
+        let numbers = match (arg(fcinfo, 1), arg(fcinfo, 2)) {
+            (Some(array), Some(peer)) => attempt_numbers(array, peer.value() as i64, parsed.rows.len()),
+            _ => None,
+        };
+        for (k, row) in parsed.rows.iter().enumerate() {
+            let topic = parsed
+                .topic(row)
+                .map(|s| pg_sys::Datum::from(pg_sys::cstring_to_text_with_len(s.as_ptr().cast(), s.len() as i32)));
+            let attempt_no = numbers.map(|n| n[k]);
+            let mut values = [
+                pg_sys::Datum::from(row.position),
+                pg_sys::Datum::from(row.item_id),
+                pg_sys::Datum::from(row.correct),
+                pg_sys::Datum::from(row.response_time_ms),
+                pg_sys::Datum::from(row.hint_used),
+                topic.unwrap_or(pg_sys::Datum::from(0)),
+                pg_sys::Datum::from(attempt_no.unwrap_or(0)),
+            ];
+            let mut nulls = [false, false, false, false, false, topic.is_none(), attempt_no.is_none()];
+            pg_sys::tuplestore_putvalues(store, desc, values.as_mut_ptr(), nulls.as_mut_ptr());
+        }
+    });
     pg_sys::Datum::from(0)
 }

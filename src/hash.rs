@@ -18,8 +18,46 @@ use pgrx::{pg_sys, varlena};
 
 /// `attempt_id(a, b)`: the first 8 bytes of md5(a || '-' || b), read as a big-endian i64.
 pub fn attempt_id(a: &[u8], b: &[u8]) -> i64 {
-    let digest = Md5::new().chain_update(a).chain_update(b"-").chain_update(b).finalize();
+    let digest = short_md5(&[a, b"-", b])
+        .unwrap_or_else(|| Md5::new().chain_update(a).chain_update(b"-").chain_update(b).finalize().into());
     i64::from_be_bytes(digest[..8].try_into().expect("md5 digests are 16 bytes"))
+}
+
+/// md5 of a message.
+fn md5(message: &[u8]) -> [u8; 16] {
+    short_md5(&[message]).unwrap_or_else(|| Md5::digest(message).into())
+}
+
+/// md5 of the concatenated parts when they fit one block (at most 55 bytes: every
+/// UUID-and-item key and most user ids), padded on the stack and compressed once: at this
+/// size the digest's buffering and length bookkeeping cost as much as the compression.
+#[cfg(target_arch = "x86_64")]
+fn short_md5(parts: &[&[u8]]) -> Option<[u8; 16]> {
+    let len: usize = parts.iter().map(|p| p.len()).sum();
+    if len > 55 {
+        return None;
+    }
+    let mut block = [0u8; 64];
+    let mut at = 0;
+    for part in parts {
+        block[at..at + part.len()].copy_from_slice(part);
+        at += part.len();
+    }
+    block[len] = 0x80;
+    block[56..].copy_from_slice(&((len as u64) * 8).to_le_bytes());
+    let mut state: [u32; 4] = [0x6745_2301, 0xefcd_ab89, 0x98ba_dcfe, 0x1032_5476];
+    md5_asm::compress(&mut state, std::slice::from_ref(&block));
+    let mut digest = [0u8; 16];
+    for (out, word) in digest.chunks_exact_mut(4).zip(state) {
+        out.copy_from_slice(&word.to_le_bytes());
+    }
+    Some(digest)
+}
+
+/// Without the assembly compression function, every message goes through the digest.
+#[cfg(not(target_arch = "x86_64"))]
+fn short_md5(_parts: &[&[u8]]) -> Option<[u8; 16]> {
+    None
 }
 
 /// `attempt_id(uuid, bigint)`: the same value as `attempt_id(a::text, b::text)`, formatted
@@ -39,7 +77,7 @@ pub fn attempt_id_uuid(a: &[u8; 16], b: i64) -> i64 {
 pub fn student_uuid(u: &[u8]) -> [u8; 16] {
     // A string uuid_in accepts is 36 hex-and-hyphen characters, so it always matches the
     // reference's regex: parsing alone decides, with no separate regex pass.
-    parse_uuid_like_postgres(u).unwrap_or_else(|| Md5::digest(u).into())
+    parse_uuid_like_postgres(u).unwrap_or_else(|| md5(u))
 }
 
 /// PostgreSQL's `string_to_uuid` for the 36-character strings the reference casts: 32 hex
@@ -49,6 +87,9 @@ pub fn student_uuid(u: &[u8]) -> [u8; 16] {
 fn parse_uuid_like_postgres(s: &[u8]) -> Option<[u8; 16]> {
     if s.len() != 36 {
         return None;
+    }
+    if let Some(uuid) = parse_canonical_uuid(s) {
+        return Some(uuid);
     }
     let mut out = [0u8; 16];
     let mut pos = 0;
@@ -65,6 +106,24 @@ fn parse_uuid_like_postgres(s: &[u8]) -> Option<[u8; 16]> {
         }
     }
     (pos == s.len()).then_some(out)
+}
+
+/// The 8-4-4-4-12 form almost every UUID user id has, read at fixed positions with no
+/// branch per digit. `None` for anything else, which the general parser then decides.
+fn parse_canonical_uuid(s: &[u8]) -> Option<[u8; 16]> {
+    const DIGIT_PAIRS: [usize; 16] = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
+    let s: &[u8; 36] = s.try_into().ok()?;
+    if s[8] != b'-' || s[13] != b'-' || s[18] != b'-' || s[23] != b'-' {
+        return None;
+    }
+    let mut out = [0u8; 16];
+    let mut invalid = 0u8;
+    for (byte, &at) in out.iter_mut().zip(DIGIT_PAIRS.iter()) {
+        let (hi, lo) = (HEX_VALUE[usize::from(s[at])], HEX_VALUE[usize::from(s[at + 1])]);
+        invalid |= hi | lo;
+        *byte = (hi << 4) | (lo & 0x0f);
+    }
+    (invalid <= 0x0f).then_some(out)
 }
 
 /// The value of a hex digit, 0xff for any other byte (one table load per character: this
@@ -120,18 +179,30 @@ fn format_i64(value: i64, buf: &mut [u8; 20]) -> &[u8] {
 }
 
 // The SQL functions. They are plain V1 C functions rather than `#[pg_extern]` wrappers:
-// they run once per attempt row in every scan, and neither can fail, so they skip pgrx's
-// per-call panic and longjmp guards, read the text bytes in place (no UTF-8 check, no
+// they run once per attempt row in every scan, and nothing in them raises but the server's
+// own allocation and detoasting, so they skip pgrx's per-call panic and longjmp guards, read the text bytes in place (no UTF-8 check, no
 // copy) and return through the fast paths below. The symbol names are the ones the
 // released scripts name (they began as pgrx wrappers): they must stay exported.
+
+// The server's functions themselves, not pgrx's guarded bindings: the guard's setjmp cost
+// as much as the allocation, once per row. Should one raise (out of memory, a missing
+// TOAST chunk), its longjmp crosses only the frames of the functions below, which own
+// nothing that needs dropping; through the guard, the error would come back as a Rust
+// panic, which these unguarded functions could not hand back to PostgreSQL.
+extern "C-unwind" {
+    #[link_name = "palloc"]
+    fn palloc_unguarded(size: pg_sys::Size) -> *mut std::ffi::c_void;
+    #[link_name = "pg_detoast_datum_packed"]
+    fn pg_detoast_datum_packed_unguarded(datum: *mut pg_sys::varlena) -> *mut pg_sys::varlena;
+}
 
 /// The bytes of a `text` datum: in place when the value is inline (a short or an
 /// uncompressed long header, as every key and user id is), detoasted otherwise.
 unsafe fn text_bytes<'a>(datum: pg_sys::Datum) -> &'a [u8] {
     let mut ptr = datum.cast_mut_ptr::<pg_sys::varlena>();
     if varlena::varatt_is_1b_e(ptr) || varlena::varatt_is_4b_c(ptr) {
-        // Rare (a TOASTed or compressed argument): the guarded call may raise on OOM.
-        ptr = pg_sys::pg_detoast_datum_packed(ptr);
+        // Rare (a TOASTed or compressed argument).
+        ptr = pg_detoast_datum_packed_unguarded(ptr);
     }
     std::slice::from_raw_parts(
         varlena::vardata_any(ptr).cast::<u8>(),
@@ -141,7 +212,7 @@ unsafe fn text_bytes<'a>(datum: pg_sys::Datum) -> &'a [u8] {
 
 /// A uuid Datum, in the caller's memory context like any by-reference result.
 unsafe fn uuid_datum(bytes: [u8; 16]) -> pg_sys::Datum {
-    let out = pg_sys::palloc(16).cast::<[u8; 16]>();
+    let out = palloc_unguarded(16).cast::<[u8; 16]>();
     out.write(bytes);
     pg_sys::Datum::from(out)
 }
@@ -449,6 +520,25 @@ pub(crate) mod properties {
                 let digits: String = s.chars().filter(|c| *c != '-').collect::<String>().to_ascii_lowercase();
                 prop_assert_eq!(reference_uuid_text(&student_uuid(s.as_bytes())).replace('-', ""), digits);
                 prop_assert_eq!(student_uuid(s.as_bytes()), u);
+            }
+        }
+
+        /// The canonical 8-4-4-4-12 form, in mixed case, with at most one byte replaced by
+        /// anything: the fixed-position fast path agrees with the reference either way.
+        #[test]
+        fn canonical_uuids_equal_reference(
+            u in any::<[u8; 16]>(),
+            upper in any::<[bool; 36]>(),
+            edit in prop::option::of((0usize..36, any::<u8>().prop_filter("not NUL", |b| *b != 0))),
+        ) {
+            let mut s: Vec<u8> = reference_uuid_text(&u).bytes().zip(upper)
+                .map(|(c, up)| if up { c.to_ascii_uppercase() } else { c }).collect();
+            if let Some((at, byte)) = edit {
+                s[at] = byte;
+            }
+            prop_assert_eq!(student_uuid(&s), reference_student_uuid(&s));
+            if edit.is_none() {
+                prop_assert_eq!(student_uuid(&s), u);
             }
         }
 

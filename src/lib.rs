@@ -16,6 +16,7 @@ mod guc;
 mod hash;
 mod lock;
 mod numeric;
+mod parsed;
 
 pgrx::pg_module_magic!();
 

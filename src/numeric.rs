@@ -87,7 +87,7 @@ impl<'a> Decimal<'a> {
     }
 
     /// The value as a bigint, if it is an integer in bigint's range.
-    pub fn to_i64(&self) -> Option<i64> {
+    pub fn to_i64(self) -> Option<i64> {
         if !self.is_integral() {
             return None;
         }

@@ -70,4 +70,19 @@ SELECT 'r1', 'student-3', NULL, '2026-03-01 10:00+00', NULL, '{"questions": [{"q
   FROM generate_series(1, 4);
 SELECT array_agg(attempt_no ORDER BY attempt_no) AS numbers
   FROM attempt WHERE student_id = attempt_student_uuid('student-3');
+-- A peer group longer than the parse cache keeps (src/parsed.rs: the last 4 results),
+-- every result different: its rows come from a second parse. Items 1-3 each sit at
+-- position 0 in three results and at position 1 in three (time_spent_sec 100+g and
+-- 200+g tell which): position 0 takes numbers 1-3, position 1 takes 4-6.
+INSERT INTO exam_results
+SELECT 'r9', 'student-4', NULL, '2026-03-02 10:00+00', NULL,
+       jsonb_build_object('questions', jsonb_build_array(
+           jsonb_build_object('question_id', 1 + g % 3, 'time_spent_sec', 100 + g),
+           jsonb_build_object('question_id', 1 + (g + 1) % 3, 'time_spent_sec', 200 + g)))
+  FROM generate_series(1, 9) AS g;
+SELECT item_id, array_agg(attempt_no ORDER BY attempt_no) FILTER (WHERE response_time_ms < 200000) AS at_position_0,
+       array_agg(attempt_no ORDER BY attempt_no) FILTER (WHERE response_time_ms >= 200000) AS at_position_1,
+       array_agg(response_time_ms / 1000 ORDER BY response_time_ms) AS seconds
+  FROM attempt WHERE student_id = attempt_student_uuid('student-4')
+ GROUP BY item_id ORDER BY item_id;
 ROLLBACK;

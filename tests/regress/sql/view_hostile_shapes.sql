@@ -52,6 +52,14 @@ INSERT INTO cases VALUES
         '{"Question_ID": 3}, {"question_id ": 4}, {" question_id": 5}, {"questionid": 6},'
         '{"question_id": 7, "is_correct": null, "correct": true}, {"question_id": 8, "is_correct": false, "correct": true},'
         '{"question_id": 9, "is_correct": "false", "correct": false}, {"question_id": 10, "topic": null, "used_hints": null, "time_spent_sec": null}]}')::jsonb),
+  -- Element objects of 0 to 80 other keys around the six fields (some sorting before and
+  -- some after them), so their JEntries cross the offset strides (every 32 entries) that
+  -- the native parser's one pass over an object must follow.
+  ('wide objects',       'u-wide',  '2026-01-08 12:00', NULL, (SELECT jsonb_build_object('questions', jsonb_agg(o ORDER BY n)) FROM (
+        SELECT n, COALESCE((SELECT jsonb_object_agg('k' || lpad(k::text, 3, '0') || repeat('x', k % 7), k) FROM generate_series(1, n) k), '{}')
+                  || jsonb_build_object('question_id', 100 + n, 'is_correct', n % 2 = 0, 'time_spent_sec', n * 1.2345,
+                                        'used_hints', n % 3, 'topic', 't' || n, repeat('z', 20 + n % 5), repeat('y', n)) AS o
+          FROM generate_series(0, 80) n) AS w)),
   ('empty objects',      'u-empty', '2026-01-09', NULL, '{"questions": [{}, {}, {"": 1}, {"question_id": {}}, {"question_id": []}, {"question_id": 1, "topic": {}}]}'),
   ('empty questions',    'u-empty', '2026-01-09', NULL, '{"questions": []}'),
   ('empty result',       'u-empty', '2026-01-09', NULL, '{}'),
