@@ -180,8 +180,9 @@ fn format_i64(value: i64, buf: &mut [u8; 20]) -> &[u8] {
 
 // The SQL functions. They are plain V1 C functions rather than `#[pg_extern]` wrappers:
 // they run once per attempt row in every scan, and nothing in them raises but the server's
-// own allocation and detoasting, so they skip pgrx's per-call panic and longjmp guards, read the text bytes in place (no UTF-8 check, no
-// copy) and return through the fast paths below. The symbol names are the ones the
+// own allocation and detoasting, so they skip pgrx's per-call panic and longjmp guards,
+// read the text bytes in place (no UTF-8 check, no copy) and return through the fast
+// paths below. The symbol names are the ones the
 // released scripts name (they began as pgrx wrappers): they must stay exported.
 
 // The server's functions themselves, not pgrx's guarded bindings: the guard's setjmp cost
