@@ -51,8 +51,10 @@ step_check_release() {
 # regress: every SQL regression test that runs on this major (on 14, the refusal).
 # A test skipped for what this server lacks (ICU) is named under the summary.
 step_regress() {
-    scripts/regress.sh | tee "target/regress-pg$PG_MAJOR.log"
+    local status=0
+    scripts/regress.sh | tee "target/regress-pg$PG_MAJOR.log" || status=$?
     sed -n "s/^skipped /PostgreSQL $PG_MAJOR: skipped /p" "target/regress-pg$PG_MAJOR.log" >>"$notes"
+    return $status
 }
 
 # reliability (issue #9): load, kill -9, cancel and hot-standby scenarios in scratch
@@ -98,7 +100,10 @@ run_major() (
         fi
         say "PostgreSQL $PG_MAJOR ($PG_BIN): $step"
         start=$SECONDS
-        # errexit inside the step (it would be off on the left of ||)
+        # errexit inside the step: a failing command fails the step. (This only holds
+        # because run_major is not called on the left of || or &&: there bash ignores
+        # errexit in everything the call runs, subshells included, and a step would end
+        # with the status of its last command.)
         set +e
         ( set -e; "step_$step" )
         status=$?
@@ -108,7 +113,7 @@ run_major() (
         else
             echo "$PG_MAJOR $step FAILED $((SECONDS - start))" >>"$results"
             # the later steps need what install builds
-            [ "$step" = install ] && broken=yes
+            if [ "$step" = install ]; then broken=yes; fi
         fi
     done
 )
@@ -119,7 +124,7 @@ results=target/test-results.txt notes=target/test-notes.txt
 started=$SECONDS
 for major in $majors; do
     case " $PG_MAJORS_ALL " in *" $major "*) ;; *) die "PostgreSQL $major is not one of $PG_MAJORS_ALL" ;; esac
-    run_major "$major" || true
+    run_major "$major"
 done
 
 say "summary (seconds per step)"
