@@ -106,18 +106,14 @@ pub unsafe fn with_rows<R>(datum: pg_sys::Datum, f: impl FnOnce(&Rows) -> R) -> 
     let raw = datum.cast_mut_ptr::<pg_sys::varlena>();
     let cacheable = !varlena::varatt_is_1b_e(raw) && varlena::varsize_any(raw) <= MAX_CACHED_BYTES;
     if !cacheable {
-        let mut rows = Rows::default();
-        rows.parse(datum);
-        return f(&rows);
+        return f(&parse_uncached(datum));
     }
     let key = std::slice::from_raw_parts(raw.cast::<u8>(), varlena::varsize_any(raw));
     RECENT.with(|recent| {
         // Never expected to be taken (nothing in here calls back into a parse), but an
         // error escaping without unwinding would leave it so: then parse uncached.
         let Ok(mut recent) = recent.try_borrow_mut() else {
-            let mut rows = Rows::default();
-            rows.parse(datum);
-            return f(&rows);
+            return f(&parse_uncached(datum));
         };
         if let Some(hit) = recent.entries.iter().position(|e| e.key == key) {
             return f(&recent.entries[hit].rows);
@@ -137,4 +133,12 @@ pub unsafe fn with_rows<R>(datum: pg_sys::Datum, f: impl FnOnce(&Rows) -> R) -> 
         entry.key.extend_from_slice(key);
         f(&entry.rows)
     })
+}
+
+/// # Safety
+/// As for [`with_rows`].
+unsafe fn parse_uncached(datum: pg_sys::Datum) -> Rows {
+    let mut rows = Rows::default();
+    rows.parse(datum);
+    rows
 }
