@@ -101,7 +101,7 @@ ensure_prerequisites() {
     local config="${PGRX_HOME:-$HOME/.pgrx}/config.toml" ports=() key value
     if ! grep -qs "pg$PG_MAJOR = \"$PG_CONFIG\"" "$config"; then
         for key in base_port base_testing_port; do
-            value=$(sed -n "s/^$key = \([0-9]*\)\$/\1/p" "$config" 2>/dev/null)
+            value=$(sed -n "s/^$key = \([0-9]*\)\$/\1/p" "$config" 2>/dev/null || true)
             [ -z "$value" ] || ports+=("--${key//_/-}" "$value")
         done
         say "cargo pgrx init --pg$PG_MAJOR $PG_CONFIG"
