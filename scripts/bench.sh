@@ -256,7 +256,7 @@ store_note=""
 if [ $view = 1 ] && has_store "$main_db"; then
     # The on-the-fly definition as a plain view, so that it can be timed interleaved with
     # the store-served attempt (which replaces it while the store is on).
-    sql "$main_db" "SELECT 'CREATE VIEW bench.attempt_on_the_fly AS ' || attempt_view_query(false)" |
+    sql "$main_db" "SELECT 'CREATE VIEW bench.attempt_on_the_fly AS ' || attempt_view_query('computed')" |
         psql_db "$main_db" >/dev/null
     say "[$main_scale] switching the store on (backfill)"
     t0=$(date +%s.%N)

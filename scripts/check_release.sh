@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Release discipline, checked by the test suite:
-# - every released script (sql/install/*.sql, sql/upgrade/*.sql) is listed in
-#   sql/manifest.sha256 and unchanged since its release;
+# - every released script (sql/manifest.sha256) is unchanged since its release, and every
+#   other script under sql/install/ and sql/upgrade/ is exactly what scripts/build_sql.sh
+#   builds from sql/src/ and sql/steps/ (the next release, unfrozen until it is declared);
 # - the control file's default_version is the newest frozen install script;
 # - every C symbol any released script names is exported by the built library, so older
 #   versions stay installable and upgradable.
@@ -12,10 +13,7 @@ status=0
 fail() { echo "check_release: $*" >&2; status=1; }
 
 sha256sum --check --strict --quiet sql/manifest.sha256 || fail "a released script changed: release a new version instead"
-for f in sql/install/*.sql sql/upgrade/*.sql; do
-    [ -e "$f" ] || continue
-    grep -q "  $f\$" sql/manifest.sha256 || fail "$f is not in sql/manifest.sha256 (add it when it is released)"
-done
+scripts/build_sql.sh --check || fail "the unreleased scripts are not what sql/src and sql/steps build"
 
 default=$(sed -n "s/^default_version = '\(.*\)'/\1/p" attempt_lock.control)
 newest=$(ls sql/install/ | sed -n 's/^attempt_lock--\(.*\)\.sql$/\1/p' | sort -V | tail -n 1)
@@ -32,5 +30,5 @@ if [ -f "$library" ]; then
 else
     fail "$library not built"
 fi
-[ $status = 0 ] && echo "check_release: manifest, default_version and exported symbols ok"
+[ $status = 0 ] && echo "check_release: manifest, built scripts, default_version and exported symbols ok"
 exit $status

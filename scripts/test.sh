@@ -16,10 +16,13 @@ cd "$(dirname "$0")/.."
 
 majors=${PG_MAJORS:-$PG_MAJORS_ALL}
 
-# The steps every major runs, in this order; each is a function below, run with PG_MAJOR,
-# PG_BIN and the rest of scripts/lib.sh set for that major. To add a step: write the
-# function step_NAME and add NAME here. A step that needs the extension installed returns
-# early where it cannot be (`major_supported || { echo "n/a on $PG_MAJOR"; return 0; }`).
+# The steps every major runs, in this order; each is a function below, run in a subshell
+# with PG_MAJOR, PG_BIN and the rest of scripts/lib.sh set for that major. To add a step:
+# write the function step_NAME and add NAME here. A step returns non-zero when it fails:
+# it runs as the condition of an `if`, where bash ignores errexit, so every command whose
+# failure matters is checked (`|| return 1`, or it is the step's last command). A step
+# that needs the extension installed returns early where it cannot be
+# (`major_supported || { echo "n/a on $PG_MAJOR"; return 0; }`).
 STEPS=(install check_release regress reliability store_concurrency pgrx_test)
 
 # install: the build the SQL tests run against. Release on 15 (Debian's, the benchmarked
@@ -27,7 +30,7 @@ STEPS=(install check_release regress reliability store_concurrency pgrx_test)
 # is also where unsafe code goes wrong first). Elsewhere the unoptimized pg_test build,
 # which cargo pgrx test reuses: one compile per major instead of three.
 step_install() {
-    ensure_prerequisites
+    ensure_prerequisites || return 1
     install_extension "$(build_kind)"
 }
 build_kind() {
@@ -57,7 +60,7 @@ step_regress() {
     return $status
 }
 
-# reliability (issue #9): load, kill -9, cancel and hot-standby scenarios in scratch
+# reliability: load, kill -9, cancel and hot-standby scenarios in scratch
 # clusters of this major (reduced form, about 2 minutes; scripts/reliability/run.sh --long
 # gives the documented figures). Needs the extension installed: not on a refused major.
 step_reliability() {
@@ -65,11 +68,11 @@ step_reliability() {
     scripts/reliability/run.sh
 }
 
-# store_concurrency (issue #7): concurrent retakes of one student with the store on
-# (several sessions at once, so not a pg_regress test).
+# store_concurrency: concurrent retakes of one student with the store on (several
+# sessions at once, so not a pg_regress test).
 step_store_concurrency() {
     major_supported || { echo "n/a on PostgreSQL $PG_MAJOR (the extension is refused there)"; return 0; }
-    tests/store_concurrency.sh --seconds 8
+    scripts/reliability/store_concurrency.sh --seconds 8
 }
 
 # pgrx_test: the Rust unit tests and #[pg_test]s, in a scratch cluster of this major.
@@ -81,7 +84,7 @@ step_pgrx_test() {
     as_root chown postgres: "$pgdata"
     cargo pgrx test "pg$PG_MAJOR" --runas postgres --pgdata "$pgdata/data" || status=$?
     as_root rm -rf "$pgdata"
-    install_extension "$(build_kind)"
+    install_extension "$(build_kind)" || return 1
     return $status
 }
 
@@ -92,7 +95,7 @@ run_major() (
     local var="PG_BIN_$1"
     export PG_BIN=${!var:-$(pg_default_bin "$1")}
     . scripts/lib.sh
-    local step start status broken=""
+    local step start broken=""
     for step in "${STEPS[@]}"; do
         if [ -n "$broken" ]; then
             echo "$PG_MAJOR $step skipped 0" >>"$results"
@@ -100,15 +103,7 @@ run_major() (
         fi
         say "PostgreSQL $PG_MAJOR ($PG_BIN): $step"
         start=$SECONDS
-        # errexit inside the step: a failing command fails the step. (This only holds
-        # because run_major is not called on the left of || or &&: there bash ignores
-        # errexit in everything the call runs, subshells included, and a step would end
-        # with the status of its last command.)
-        set +e
-        ( set -e; "step_$step" )
-        status=$?
-        set -e
-        if [ $status = 0 ]; then
+        if ( "step_$step" ); then
             echo "$PG_MAJOR $step ok $((SECONDS - start))" >>"$results"
         else
             echo "$PG_MAJOR $step FAILED $((SECONDS - start))" >>"$results"

@@ -1,4 +1,4 @@
-//! `attempt_no` without sorting attempts (since 1.2).
+//! `attempt_no` without sorting attempts.
 //!
 //! The contract numbers a student's attempts at an item by (completed_at, exam result id,
 //! position). Within one result an item appears at most once (later duplicates are
@@ -18,8 +18,8 @@
 //!
 //! Encoding: `[m, len_0 .. len_(m-1), numbers of peer 0 .. numbers of peer m-1]`.
 
-use crate::parsed::with_rows;
 use crate::fmgr::{arg, v1_info};
+use crate::row_cache::with_rows;
 use pgrx::prelude::*;
 use pgrx::pg_sys;
 use std::collections::HashMap;
@@ -115,13 +115,19 @@ pub fn peer_numbers(encoded: &[i32], peer: i64) -> Option<&[i32]> {
     encoded.get(offset..offset.checked_add(len)?)
 }
 
+/// # Safety
+/// `history` is the pointer the transition function registered, freed once.
 unsafe extern "C-unwind" fn drop_history(history: *mut std::ffi::c_void) {
-    drop(Box::from_raw(history.cast::<History>()));
+    // SAFETY: made by Box::into_raw in the transition function; called once, at reset.
+    drop(unsafe { Box::from_raw(history.cast::<History>()) });
 }
 
+/// # Safety
+/// `fcinfo` is a function call's.
 unsafe fn aggregate_context(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::MemoryContext {
     let mut context: pg_sys::MemoryContext = std::ptr::null_mut();
-    if pg_sys::AggCheckCallContext(fcinfo, &mut context) == 0 {
+    // SAFETY: the call's info; context receives the aggregate's memory context.
+    if unsafe { pg_sys::AggCheckCallContext(fcinfo, &mut context) } == 0 {
         pgrx::ereport!(
             ERROR,
             PgSqlErrorCode::ERRCODE_FEATURE_NOT_SUPPORTED,
@@ -141,8 +147,10 @@ v1_info!(pg_finfo_attempt_no_counts_transition);
 pub unsafe extern "C-unwind" fn attempt_no_counts_transition(
     fcinfo: pg_sys::FunctionCallInfo,
 ) -> pg_sys::Datum {
-    let context = aggregate_context(fcinfo);
-    let history = match arg(fcinfo, 0) {
+    // SAFETY: an aggregate's call.
+    let context = unsafe { aggregate_context(fcinfo) };
+    // SAFETY: argument 0 is the state this function returned, or NULL at the first row.
+    let history = match unsafe { arg(fcinfo, 0) } {
         Some(state) => state.cast_mut_ptr::<History>(),
         None => {
             // The state lives until the window moves to the next student, when PostgreSQL
@@ -152,22 +160,27 @@ pub unsafe extern "C-unwind" fn attempt_no_counts_transition(
                 attempts: HashMap::with_capacity_and_hasher(256, Default::default()),
                 ..History::default()
             }));
-            let callback = pg_sys::MemoryContextAlloc(context, std::mem::size_of::<pg_sys::MemoryContextCallback>())
-                .cast::<pg_sys::MemoryContextCallback>();
-            callback.write(pg_sys::MemoryContextCallback {
-                func: Some(drop_history),
-                arg: history.cast(),
-                next: std::ptr::null_mut(),
-            });
-            pg_sys::MemoryContextRegisterResetCallback(context, callback);
+            // SAFETY: a callback record in the aggregate's context, registered with it.
+            unsafe {
+                let callback = pg_sys::MemoryContextAlloc(context, std::mem::size_of::<pg_sys::MemoryContextCallback>())
+                    .cast::<pg_sys::MemoryContextCallback>();
+                callback.write(pg_sys::MemoryContextCallback {
+                    func: Some(drop_history),
+                    arg: history.cast(),
+                    next: std::ptr::null_mut(),
+                });
+                pg_sys::MemoryContextRegisterResetCallback(context, callback);
+            }
             history
         }
     };
-    let items = match arg(fcinfo, 1) {
-        Some(json) => with_rows(json, |parsed| parsed.rows.iter().map(|r| (r.item_id, r.position)).collect()),
+    // SAFETY: argument 1, a jsonb datum.
+    let items = match unsafe { arg(fcinfo, 1) } {
+        Some(json) => unsafe { with_rows(json, |parsed| parsed.rows.iter().map(|r| (r.item_id, r.position)).collect()) },
         None => Vec::new(),
     };
-    (*history).add_result(items);
+    // SAFETY: the state is this aggregate's History, alive until the context resets.
+    unsafe { (*history).add_result(items) };
     pg_sys::Datum::from(history)
 }
 
@@ -179,21 +192,28 @@ v1_info!(pg_finfo_attempt_no_counts_final);
 #[no_mangle]
 #[pg_guard]
 pub unsafe extern "C-unwind" fn attempt_no_counts_final(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
-    aggregate_context(fcinfo);
-    let Some(state) = arg(fcinfo, 0) else {
-        (*fcinfo).isnull = true;
+    // SAFETY: an aggregate's call.
+    unsafe { aggregate_context(fcinfo) };
+    // SAFETY: argument 0, the state.
+    let Some(state) = (unsafe { arg(fcinfo, 0) }) else {
+        // SAFETY: the call's info.
+        unsafe { (*fcinfo).isnull = true };
         return pg_sys::Datum::from(0);
     };
+    // SAFETY: the state is the transition function's History.
     let mut numbers: Vec<pg_sys::Datum> =
-        (*state.cast_mut_ptr::<History>()).number_group().into_iter().map(pg_sys::Datum::from).collect();
-    let array = pg_sys::construct_array(
-        numbers.as_mut_ptr(),
-        numbers.len() as i32,
-        pg_sys::INT4OID,
-        4,
-        true,
-        pg_sys::TYPALIGN_INT as std::ffi::c_char,
-    );
+        unsafe { (*state.cast_mut_ptr::<History>()).number_group() }.into_iter().map(pg_sys::Datum::from).collect();
+    // SAFETY: numbers.len() int4 datums, copied into a new array in the current context.
+    let array = unsafe {
+        pg_sys::construct_array(
+            numbers.as_mut_ptr(),
+            numbers.len() as i32,
+            pg_sys::INT4OID,
+            4,
+            true,
+            pg_sys::TYPALIGN_INT as std::ffi::c_char,
+        )
+    };
     pg_sys::Datum::from(array)
 }
 

@@ -76,6 +76,36 @@ pub fn source_problems(table: &str, columns: &[(String, String)]) -> Vec<Attempt
         .collect()
 }
 
+/// The earliest `completed_at` a kept result may have: 4713-01-01 00:00 UTC BC, in
+/// microseconds since 2000-01-01 (`to_timestamp(-210863520000)`). Anything earlier would
+/// put `started_at` (at most 24.9 days earlier) below the timestamptz minimum, 4714-11-24 BC.
+const EARLIEST_COMPLETED_AT: i64 = (-210_863_520_000 - 946_684_800) * 1_000_000;
+/// `-infinity` (DT_NOBEGIN): not finite, so not out of range.
+const MINUS_INFINITY: i64 = i64::MIN;
+
+/// The result-level rules of docs/SPEC.md §5: why a whole exam result is dropped, as
+/// (field, reason), or `None` when it is kept. `user_id` is its text's bytes,
+/// `completed_at` `COALESCE(updated_at, created_at)` as a timestamptz.
+pub fn result_rejection(
+    id_is_null: bool,
+    user_id: Option<&[u8]>,
+    completed_at: Option<i64>,
+) -> Option<(&'static str, &'static str)> {
+    // btrim(user_id, E' \t\n\r\f\x0b') = ''
+    let blank = |u: &[u8]| u.iter().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0c | 0x0b));
+    if id_is_null {
+        Some(("id", "exam_results.id is NULL"))
+    } else if user_id.is_none_or(blank) {
+        Some(("user_id", "user_id is NULL or blank"))
+    } else if completed_at.is_none() {
+        Some(("completed_at", "created_at and updated_at are both NULL"))
+    } else if completed_at.is_some_and(|t| t < EARLIEST_COMPLETED_AT && t != MINUS_INFINITY) {
+        Some(("completed_at", "completed_at is out of range"))
+    } else {
+        None
+    }
+}
+
 /// Why this build refuses to install, if it does. PostgreSQL 14 has no `security_invoker`
 /// views (added in 15): there, `attempt` and `attempt_rejects` would read the source table
 /// with their owner's privileges instead of the querying role's, bypassing its GRANTs and
@@ -252,6 +282,30 @@ mod tests {
             "attempt_lock: PostgreSQL 14 is not supported: it has no security_invoker views"
         );
         assert!(refusal.hint().starts_with("Install attempt_lock on PostgreSQL 15 or later"));
+    }
+
+    #[test]
+    fn result_level_rules_in_spec_order() {
+        let now = Some(0);
+        assert_eq!(result_rejection(false, Some(b"alice"), now), None);
+        assert_eq!(result_rejection(true, None, None), Some(("id", "exam_results.id is NULL")));
+        for blank in [&b""[..], b" ", b"\t\n\r\x0c\x0b "] {
+            assert_eq!(result_rejection(false, Some(blank), now).unwrap().0, "user_id");
+        }
+        assert_eq!(result_rejection(false, None, now).unwrap().0, "user_id");
+        // U+00A0 is not blank to btrim's set.
+        assert_eq!(result_rejection(false, Some("\u{a0}".as_bytes()), now), None);
+        assert_eq!(
+            result_rejection(false, Some(b"a"), None),
+            Some(("completed_at", "created_at and updated_at are both NULL"))
+        );
+        assert_eq!(result_rejection(false, Some(b"a"), Some(EARLIEST_COMPLETED_AT)), None);
+        assert_eq!(
+            result_rejection(false, Some(b"a"), Some(EARLIEST_COMPLETED_AT - 1)),
+            Some(("completed_at", "completed_at is out of range"))
+        );
+        assert_eq!(result_rejection(false, Some(b"a"), Some(i64::MIN)), None);
+        assert_eq!(result_rejection(false, Some(b"a"), Some(i64::MAX)), None);
     }
 
     #[test]

@@ -1,22 +1,13 @@
-//! The native element parser behind `attempt` (since 1.2): one walk over the jsonb binary
-//! of a result's `questions` array, with the rules of docs/SPEC.md §5 for what is kept and
-//! how optional fields default. It replaces some 25 SQL expression evaluations per element.
+//! The element parser: one walk over the jsonb binary of a result's `questions` array, with
+//! the rules of docs/SPEC.md §5 for what is kept and how optional fields default.
 //!
-//! Only kept elements matter here. Why an element is dropped or a field defaulted is the
-//! business of `attempt_rejects`, which keeps the SQL parser `attempt_questions`; the
-//! regression suite checks the two agree element by element (view_contract).
+//! [`kept_elements`] serves `attempt` (through [`crate::row_cache`]); [`element_reports`]
+//! serves `attempt_rejects`, saying per element what was dropped or defaulted and why. Both
+//! read the same fields with the same rules, so the two views cannot disagree.
 //!
-//! Result-level rules (NULL id, blank user_id, no usable timestamp) are applied by the view
-//! in SQL before a result reaches this parser.
-//!
-//! Callers reach it through [`crate::parsed`], which keeps the decoded rows of the last few
-//! results: the view's window aggregate and its row function read each result once between
-//! them.
+//! This module only reads jsonb; the SQL-callable functions are in [`crate::view_functions`].
 
-use crate::fmgr::{arg, v1_info};
 use crate::numeric::{digit_string_to_i64, Decimal};
-use crate::parsed::with_rows;
-use pgrx::prelude::*;
 use pgrx::{pg_sys, varlena};
 use std::collections::HashSet;
 
@@ -37,12 +28,18 @@ pub struct Fields<'a> {
     pub topic: Option<&'a [u8]>,
 }
 
+/// # Safety
+/// `container` points to a jsonb container.
 unsafe fn is_object(container: *const pg_sys::JsonbContainer) -> bool {
-    (*container).header & pg_sys::JB_FOBJECT != 0
+    // SAFETY: the caller's pointer is valid for reads of the header.
+    unsafe { (*container).header & pg_sys::JB_FOBJECT != 0 }
 }
 
+/// # Safety
+/// `container` points to a jsonb container.
 unsafe fn is_array(container: *const pg_sys::JsonbContainer) -> bool {
-    (*container).header & (pg_sys::JB_FARRAY | pg_sys::JB_FSCALAR) == pg_sys::JB_FARRAY
+    // SAFETY: as for is_object.
+    unsafe { (*container).header & (pg_sys::JB_FARRAY | pg_sys::JB_FSCALAR) == pg_sys::JB_FARRAY }
 }
 
 // getKeyJsonValueFromContainer binary-searches the keys and fills `res` in place: it
@@ -60,15 +57,17 @@ extern "C" {
 }
 
 /// `object -> key`, or `None` when the key is absent.
+///
+/// # Safety
+/// `object` points to a jsonb object container.
 unsafe fn get_key(object: *mut pg_sys::JsonbContainer, key: &str) -> Option<pg_sys::JsonbValue> {
     let mut value = std::mem::MaybeUninit::<pg_sys::JsonbValue>::zeroed();
-    let found = get_key_json_value_from_container(
-        object,
-        key.as_ptr().cast(),
-        key.len() as i32,
-        value.as_mut_ptr(),
-    );
-    (!found.is_null()).then(|| value.assume_init())
+    // SAFETY: a valid container, a key of key.len() bytes, and room for one JsonbValue.
+    let found = unsafe {
+        get_key_json_value_from_container(object, key.as_ptr().cast(), key.len() as i32, value.as_mut_ptr())
+    };
+    // SAFETY: filled in when found.
+    (!found.is_null()).then(|| unsafe { value.assume_init() })
 }
 
 // The JEntry layout of src/include/utils/jsonb.h, unchanged since jsonb's first release.
@@ -79,21 +78,28 @@ const JENTRY_ISSTRING: u32 = 0x0000_0000;
 const JENTRY_ISNUMERIC: u32 = 0x1000_0000;
 const JENTRY_ISBOOL_FALSE: u32 = 0x2000_0000;
 const JENTRY_ISBOOL_TRUE: u32 = 0x3000_0000;
+const JENTRY_ISNULL: u32 = 0x4000_0000;
 const JENTRY_ISCONTAINER: u32 = 0x5000_0000;
 
 /// The children of a container, in storage order, each as (JEntry, start, end) of its
 /// bytes in the data area, and the data area itself. An object's children are its keys,
 /// sorted, then its values in the same order. One pass: getIthJsonbValueFromContainer and
 /// the key lookups would each re-sum the offsets from the nearest stride.
+///
+/// # Safety
+/// `container` points to a jsonb container with at least `n` children.
 unsafe fn children(
     container: *mut pg_sys::JsonbContainer,
     n: u32,
 ) -> (*const u8, impl Iterator<Item = (u32, u32, u32)>) {
-    let entries = std::ptr::addr_of_mut!((*container).children).cast::<u32>();
-    let data = entries.add(n as usize).cast::<u8>().cast_const();
+    // SAFETY: the JEntry array follows the header; the data area follows the n entries.
+    let entries = unsafe { std::ptr::addr_of_mut!((*container).children).cast::<u32>() };
+    // SAFETY: as above.
+    let data = unsafe { entries.add(n as usize).cast::<u8>().cast_const() };
     let mut offset: u32 = 0;
     let walk = (0..n).map(move |i| {
-        let entry = *entries.add(i as usize);
+        // SAFETY: i < n, within the entry array.
+        let entry = unsafe { *entries.add(i as usize) };
         let start = offset;
         // An entry holds either its length or, every JB_OFFSET_STRIDE entries, its end.
         offset = if entry & JENTRY_HAS_OFF != 0 {
@@ -107,28 +113,55 @@ unsafe fn children(
 }
 
 /// Numerics and containers start at an int-aligned offset (fillJsonbValue's INTALIGN).
+///
+/// # Safety
+/// `start` is a child's start in the data area `data`.
 unsafe fn aligned(data: *const u8, start: u32) -> *const u8 {
-    data.add(((start + 3) & !3) as usize)
+    // SAFETY: the aligned start is still within the child's bytes.
+    unsafe { data.add(((start + 3) & !3) as usize) }
 }
 
-/// The elements of an array container that are themselves containers (objects or arrays),
-/// with their index.
-unsafe fn container_elements(
-    array: *mut pg_sys::JsonbContainer,
-) -> impl Iterator<Item = (u32, *mut pg_sys::JsonbContainer)> {
-    let (data, walk) = children(array, (*array).header & pg_sys::JB_CMASK);
-    walk.enumerate()
-        .filter(|(_, (entry, _, _))| entry & JENTRY_TYPEMASK == JENTRY_ISCONTAINER)
-        .map(move |(i, (_, start, _))| (i as u32, aligned(data, start).cast_mut().cast::<pg_sys::JsonbContainer>()))
-}
-
-/// A field's value as the contract reads it: strings, numbers and booleans matter; null,
-/// arrays and objects count as missing.
+/// A field's value as the contract reads it: strings, numbers and booleans matter; null
+/// and containers count as missing for `attempt` but are told apart for `attempt_rejects`.
 #[derive(Clone, Copy)]
-enum Value<'a> {
+pub enum Value<'a> {
     String(&'a [u8]),
-    Number(Decimal<'a>),
+    /// The decoded number and the numeric datum it was read from.
+    Number(Decimal<'a>, *const pg_sys::varlena),
     Bool(bool),
+    Null,
+    Container(*mut pg_sys::JsonbContainer),
+}
+
+/// The value of an array element or object value, from its JEntry.
+///
+/// # Safety
+/// `entry`, `start` and `end` describe a child of the container whose data area is `data`.
+unsafe fn value<'a>(data: *const u8, entry: u32, start: u32, end: u32) -> Option<Value<'a>> {
+    Some(match entry & JENTRY_TYPEMASK {
+        // SAFETY: a string child's bytes are data[start..end].
+        JENTRY_ISSTRING => Value::String(unsafe {
+            std::slice::from_raw_parts(data.add(start as usize), end.wrapping_sub(start) as usize)
+        }),
+        JENTRY_ISNUMERIC => {
+            // SAFETY: a numeric child is a varlena at its aligned start.
+            let numeric = unsafe { aligned(data, start) }.cast::<pg_sys::varlena>();
+            // SAFETY: as above; the varlena's header gives its length.
+            let bytes = unsafe {
+                std::slice::from_raw_parts(
+                    varlena::vardata_any(numeric).cast::<u8>(),
+                    varlena::varsize_any_exhdr(numeric),
+                )
+            };
+            Value::Number(Decimal::from_numeric_data(bytes)?, numeric)
+        }
+        JENTRY_ISBOOL_FALSE => Value::Bool(false),
+        JENTRY_ISBOOL_TRUE => Value::Bool(true),
+        JENTRY_ISNULL => Value::Null,
+        // SAFETY: a container child starts at its aligned start.
+        JENTRY_ISCONTAINER => Value::Container(unsafe { aligned(data, start) }.cast_mut().cast()),
+        _ => return None,
+    })
 }
 
 /// The fields the contract reads from an element object, where present.
@@ -144,9 +177,14 @@ struct FieldValues<'a> {
 
 /// Reads the six fields of an element object in one pass over its entries (jsonb keeps an
 /// object's keys unique), instead of a binary search of the keys per field.
+///
+/// # Safety
+/// `object` points to a jsonb object container.
 unsafe fn field_values<'a>(object: *mut pg_sys::JsonbContainer) -> FieldValues<'a> {
-    let pairs = ((*object).header & pg_sys::JB_CMASK) as usize;
-    let (data, walk) = children(object, 2 * pairs as u32);
+    // SAFETY: the caller's container.
+    let pairs = unsafe { (*object).header & pg_sys::JB_CMASK } as usize;
+    // SAFETY: an object has 2 × pairs children.
+    let (data, walk) = unsafe { children(object, 2 * pairs as u32) };
     let mut values = FieldValues::default();
     // The fields whose keys were seen, by key index (keys come first and are walked in
     // order, so the indexes ascend), and then the values, matched as the walk reaches them.
@@ -158,7 +196,10 @@ unsafe fn field_values<'a>(object: *mut pg_sys::JsonbContainer) -> FieldValues<'
             if found == wanted.len() {
                 continue;
             }
-            let key = std::slice::from_raw_parts(data.add(start as usize), end.wrapping_sub(start) as usize);
+            // SAFETY: a key is a string child.
+            let key = unsafe {
+                std::slice::from_raw_parts(data.add(start as usize), end.wrapping_sub(start) as usize)
+            };
             let field = match key {
                 b"question_id" => 0,
                 b"is_correct" => 1,
@@ -180,23 +221,8 @@ unsafe fn field_values<'a>(object: *mut pg_sys::JsonbContainer) -> FieldValues<'
         }
         let field = wanted[next].1;
         next += 1;
-        let value = match entry & JENTRY_TYPEMASK {
-            JENTRY_ISSTRING => Some(Value::String(std::slice::from_raw_parts(
-                data.add(start as usize),
-                end.wrapping_sub(start) as usize,
-            ))),
-            JENTRY_ISNUMERIC => {
-                let numeric = aligned(data, start).cast_mut().cast::<pg_sys::varlena>();
-                Decimal::from_numeric_data(std::slice::from_raw_parts(
-                    varlena::vardata_any(numeric).cast::<u8>(),
-                    varlena::varsize_any_exhdr(numeric),
-                ))
-                .map(Value::Number)
-            }
-            JENTRY_ISBOOL_FALSE => Some(Value::Bool(false)),
-            JENTRY_ISBOOL_TRUE => Some(Value::Bool(true)),
-            _ => None,
-        };
+        // SAFETY: the child just walked.
+        let value = unsafe { value(data, entry, start, end) };
         match field {
             0 => values.question_id = value,
             1 => values.is_correct = value,
@@ -213,9 +239,99 @@ unsafe fn field_values<'a>(object: *mut pg_sys::JsonbContainer) -> FieldValues<'
 /// of ASCII digits in range ("007" is 7).
 fn item_id(value: Option<Value>) -> Option<i64> {
     match value? {
-        Value::Number(d) => d.to_i64(),
+        Value::Number(d, _) => d.to_i64(),
         Value::String(s) => digit_string_to_i64(s),
-        Value::Bool(_) => None,
+        _ => None,
+    }
+}
+
+/// Why a `question_id` makes no item id (SPEC.md §5), given that [`item_id`] found none.
+fn question_id_problem(value: Option<Value>) -> &'static str {
+    match value {
+        None | Some(Value::Null) => "question_id is missing",
+        Some(Value::String(b"")) => "question_id is empty",
+        Some(Value::String(s)) if s.iter().all(u8::is_ascii_digit) => "question_id is out of bigint range",
+        Some(Value::Number(d, _)) if d.is_integral() => "question_id is out of bigint range",
+        _ => "question_id is not an integer",
+    }
+}
+
+/// The `questions` array of a result, if it has one.
+///
+/// # Safety
+/// `jsonb` points to a detoasted jsonb value.
+unsafe fn questions(jsonb: *mut pg_sys::Jsonb) -> Result<*mut pg_sys::JsonbContainer, QuestionsProblem> {
+    // SAFETY: the root container of the caller's value.
+    let root = unsafe { std::ptr::addr_of_mut!((*jsonb).root) };
+    // SAFETY: root is a container.
+    if !unsafe { is_object(root) } {
+        return Err(QuestionsProblem::Missing);
+    }
+    // SAFETY: root is an object.
+    match unsafe { get_key(root, "questions") } {
+        None => Err(QuestionsProblem::Missing),
+        Some(v) if v.type_ == pg_sys::jbvType::jbvNull => Err(QuestionsProblem::Missing),
+        // SAFETY: a jbvBinary value holds a container.
+        Some(v) if v.type_ == pg_sys::jbvType::jbvBinary && unsafe { is_array(v.val.binary.data) } => {
+            // SAFETY: as above.
+            Ok(unsafe { v.val.binary.data })
+        }
+        Some(_) => Err(QuestionsProblem::NotAnArray),
+    }
+}
+
+/// Why a result has no elements at all.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum QuestionsProblem {
+    Missing,
+    NotAnArray,
+}
+
+impl QuestionsProblem {
+    pub fn reason(self) -> &'static str {
+        match self {
+            Self::Missing => "questions is missing",
+            Self::NotAnArray => "questions is not an array",
+        }
+    }
+}
+
+/// The elements of an array, with their index and value.
+///
+/// # Safety
+/// `array` points to a jsonb array container that outlives the values.
+unsafe fn array_elements<'a>(array: *mut pg_sys::JsonbContainer) -> impl Iterator<Item = (i32, Option<Value<'a>>)> {
+    // SAFETY: the caller's container; an array has header & JB_CMASK children.
+    let (data, walk) = unsafe { children(array, (*array).header & pg_sys::JB_CMASK) };
+    // SAFETY: each child just walked.
+    walk.enumerate().map(move |(i, (entry, start, end))| (i as i32, unsafe { value(data, entry, start, end) }))
+}
+
+/// Remembers the item ids kept so far in one result: the first occurrence wins.
+struct SeenItems {
+    kept: Vec<i64>,
+    /// Results hold tens of questions: a linear scan beats hashing until one is long.
+    large: Option<HashSet<i64>>,
+}
+
+impl SeenItems {
+    fn with_capacity(n: usize) -> Self {
+        Self { kept: Vec::with_capacity(n), large: None }
+    }
+
+    /// True when `item` was not seen before (and remembers it).
+    fn first(&mut self, item: i64) -> bool {
+        if let Some(seen) = &mut self.large {
+            return seen.insert(item);
+        }
+        if self.kept.contains(&item) {
+            return false;
+        }
+        self.kept.push(item);
+        if self.kept.len() > 64 {
+            self.large = Some(self.kept.drain(..).collect());
+        }
+        true
     }
 }
 
@@ -226,56 +342,47 @@ fn item_id(value: Option<Value>) -> Option<i64> {
 /// # Safety
 /// `jsonb` must point to a detoasted jsonb value that outlives the returned elements.
 pub unsafe fn kept_elements<'a>(jsonb: *mut pg_sys::Jsonb) -> Vec<Element<'a>> {
-    let root = std::ptr::addr_of_mut!((*jsonb).root);
-    if !is_object(root) {
-        return Vec::new();
-    }
-    let questions = match get_key(root, "questions") {
-        Some(v) if v.type_ == pg_sys::jbvType::jbvBinary && is_array(v.val.binary.data) => {
-            v.val.binary.data
-        }
-        _ => return Vec::new(),
-    };
-    let count = (*questions).header & pg_sys::JB_CMASK;
-    let mut kept: Vec<Element> = Vec::with_capacity(count as usize);
-    // Results hold tens of questions: a linear scan of the kept ids beats hashing until
-    // a result is unusually long.
-    let mut seen_large: Option<HashSet<i64>> = None;
-    for (i, object) in container_elements(questions) {
-        if !is_object(object) {
+    // SAFETY: the caller's value.
+    let Ok(questions) = (unsafe { self::questions(jsonb) }) else { return Vec::new() };
+    // SAFETY: an array container.
+    let count = unsafe { (*questions).header & pg_sys::JB_CMASK } as usize;
+    let mut kept: Vec<Element> = Vec::with_capacity(count);
+    let mut seen = SeenItems::with_capacity(count);
+    // SAFETY: the array outlives the elements (it is inside the caller's value).
+    for (position, value) in unsafe { array_elements(questions) } {
+        let Some(Value::Container(object)) = value else { continue };
+        // SAFETY: a container of the array.
+        if !unsafe { is_object(object) } {
             continue;
         }
-        let values = field_values(object);
+        // SAFETY: an object container.
+        let values = unsafe { field_values(object) };
         let Some(item_id) = item_id(values.question_id) else { continue };
-        let duplicate = match &mut seen_large {
-            Some(seen) => !seen.insert(item_id),
-            None => {
-                let duplicate = kept.iter().any(|e| e.item_id == item_id);
-                if kept.len() >= 64 {
-                    seen_large = Some(kept.iter().map(|e| e.item_id).chain([item_id]).collect());
-                }
-                duplicate
-            }
-        };
-        if !duplicate {
-            kept.push(Element { position: i as i32, item_id, values });
+        if seen.first(item_id) {
+            kept.push(Element { position, item_id, values });
         }
     }
     kept
+}
+
+fn boolean(v: Option<Value>) -> Option<bool> {
+    match v {
+        Some(Value::Bool(b)) => Some(b),
+        _ => None,
+    }
+}
+
+fn number<'a>(v: Option<Value<'a>>) -> Option<Decimal<'a>> {
+    match v {
+        Some(Value::Number(d, _)) => Some(d),
+        _ => None,
+    }
 }
 
 impl<'a> Element<'a> {
     /// The optional fields: `is_correct`, else `correct`, else false; `time_spent_sec` in
     /// 0..2,147,483 s as milliseconds, else 0; `used_hints` ≥ 1; `topic`, "" as NULL.
     pub fn fields(&self) -> Fields<'a> {
-        let boolean = |v: Option<Value>| match v {
-            Some(Value::Bool(b)) => Some(b),
-            _ => None,
-        };
-        let number = |v: Option<Value<'a>>| match v {
-            Some(Value::Number(d)) => Some(d),
-            _ => None,
-        };
         let v = &self.values;
         Fields {
             correct: boolean(v.is_correct).or_else(|| boolean(v.correct)).unwrap_or(false),
@@ -287,81 +394,95 @@ impl<'a> Element<'a> {
             },
         }
     }
-}
 
-/// The attempt numbers [`crate::attempt_no`] computed for peer `peer` of a result's peer
-/// group, if the array is the shape it builds and holds exactly `n` numbers. Anything else
-/// (a hand-made array) yields `None`, and the rows get a NULL attempt_no.
-unsafe fn attempt_numbers<'a>(array: pg_sys::Datum, peer: i64, n: usize) -> Option<&'a [i32]> {
-    let array = pg_sys::pg_detoast_datum(array.cast_mut_ptr()).cast::<pg_sys::ArrayType>();
-    if (*array).ndim != 1 || (*array).dataoffset != 0 || (*array).elemtype != pg_sys::INT4OID {
-        return None;
+    /// The optional fields present with a value the contract cannot use, each treated as
+    /// missing: (field, reason), in the order of SPEC.md §5. JSON null is missing, not bad.
+    pub fn defaulted(&self) -> impl Iterator<Item = (&'static str, &'static str)> {
+        let v = &self.values;
+        let not = |value: Option<Value>, fits: fn(&Value) -> bool, reason| match value {
+            Some(Value::Null) | None => None,
+            Some(x) if fits(&x) => None,
+            Some(_) => Some(reason),
+        };
+        let time_spent = match v.time_spent_sec {
+            Some(Value::Number(d, _)) if d.milliseconds().is_none() => Some("out of range 0..2147483"),
+            other => not(other, |x| matches!(x, Value::Number(..)), "not a number"),
+        };
+        let used_hints = not(
+            v.used_hints,
+            |x| matches!(x, Value::Number(d, _) if d.is_integral() && !d.is_negative()),
+            "not a non-negative integer",
+        );
+        [
+            ("is_correct", not(v.is_correct, |x| matches!(x, Value::Bool(_)), "not a boolean")),
+            ("correct", not(v.correct, |x| matches!(x, Value::Bool(_)), "not a boolean")),
+            ("time_spent_sec", time_spent),
+            ("used_hints", used_hints),
+            ("topic", not(v.topic, |x| matches!(x, Value::String(_)), "not a string")),
+        ]
+        .into_iter()
+        .filter_map(|(field, reason)| reason.map(|r| (field, r)))
     }
-    let base = array.cast::<u8>();
-    let len = usize::try_from(*base.add(std::mem::size_of::<pg_sys::ArrayType>()).cast::<i32>()).ok()?;
-    // ARR_DATA_PTR of a one-dimensional array without a NULL bitmap.
-    let data = base.add(pgrx::pg_sys::MAXALIGN(std::mem::size_of::<pg_sys::ArrayType>() + 8));
-    let numbers = std::slice::from_raw_parts(data.cast::<i32>(), len);
-    crate::attempt_no::peer_numbers(numbers, peer).filter(|s| s.len() == n)
 }
 
-v1_info!(pg_finfo_attempt_elements);
-/// `attempt_elements(result_json jsonb, attempt_nos integer[], peer bigint)`: one row per
-/// kept element of the result (position, item_id, correct, response_time_ms, hint_used,
-/// topic_id, attempt_no). `attempt_nos` and `peer` come from the `attempt_no` window of the
-/// view; without them attempt_no is NULL (the store numbers its own rows).
+/// What became of one element of a result's `questions` array.
+pub struct ElementReport<'a> {
+    pub position: i32,
+    /// The element's `question_id` as given, when the element is an object that has one.
+    pub question_id: Option<Value<'a>>,
+    pub verdict: Verdict<'a>,
+}
+
+pub enum Verdict<'a> {
+    /// Not in `attempt`: (field, reason), the first reason of SPEC.md §5.
+    Dropped(&'static str, &'static str),
+    /// In `attempt`; [`Element::defaulted`] names the fields it defaulted.
+    Kept(Element<'a>),
+}
+
+/// Every element of one result's `questions` array and what became of it, or why the
+/// result has none. `dropped`, when the result itself breaks a result-level rule of the
+/// contract ([`crate::contract::result_rejection`]), drops every element with that reason.
 ///
 /// # Safety
-/// Called by PostgreSQL's function manager as a set-returning function.
-#[no_mangle]
-#[pg_guard]
-pub unsafe extern "C-unwind" fn attempt_elements(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
-    let rsinfo = (*fcinfo).resultinfo.cast::<pg_sys::ReturnSetInfo>();
-    if rsinfo.is_null()
-        || (*rsinfo).type_ != pg_sys::NodeTag::T_ReturnSetInfo
-        || (*rsinfo).allowedModes & pg_sys::SetFunctionReturnMode::SFRM_Materialize as i32 == 0
-        || (*rsinfo).expectedDesc.is_null()
-    {
-        pgrx::ereport!(
-            ERROR,
-            PgSqlErrorCode::ERRCODE_FEATURE_NOT_SUPPORTED,
-            "attempt_elements() must be called in FROM, as a table function"
-        );
-    }
-    // Materialize mode: the rows go straight into the tuplestore the scan reads, with no
-    // per-row call and no heap tuple in between.
-    let old = pg_sys::MemoryContextSwitchTo((*(*rsinfo).econtext).ecxt_per_query_memory);
-    let desc = pg_sys::CreateTupleDescCopy((*rsinfo).expectedDesc);
-    let random = (*rsinfo).allowedModes & pg_sys::SetFunctionReturnMode::SFRM_Materialize_Random as i32 != 0;
-    let store = pg_sys::tuplestore_begin_heap(random, false, pg_sys::work_mem);
-    pg_sys::MemoryContextSwitchTo(old);
-    (*rsinfo).returnMode = pg_sys::SetFunctionReturnMode::SFRM_Materialize;
-    (*rsinfo).setResult = store;
-    (*rsinfo).setDesc = desc;
-
-    let Some(result_json) = arg(fcinfo, 0) else { return pg_sys::Datum::from(0) };
-    with_rows(result_json, |parsed| {
-        let numbers = match (arg(fcinfo, 1), arg(fcinfo, 2)) {
-            (Some(array), Some(peer)) => attempt_numbers(array, peer.value() as i64, parsed.rows.len()),
+/// `jsonb` must point to a detoasted jsonb value that outlives the returned reports.
+pub unsafe fn element_reports<'a>(
+    jsonb: *mut pg_sys::Jsonb,
+    dropped: Option<(&'static str, &'static str)>,
+) -> Result<Vec<ElementReport<'a>>, QuestionsProblem> {
+    // SAFETY: the caller's value.
+    let questions = unsafe { self::questions(jsonb) }?;
+    // SAFETY: an array container.
+    let count = unsafe { (*questions).header & pg_sys::JB_CMASK } as usize;
+    let mut reports = Vec::with_capacity(count);
+    let mut seen = SeenItems::with_capacity(count);
+    // SAFETY: the array outlives the reports (it is inside the caller's value).
+    for (position, value) in unsafe { array_elements(questions) } {
+        let object = match value {
+            // SAFETY: a container of the array.
+            Some(Value::Container(c)) if unsafe { is_object(c) } => Some(c),
             _ => None,
         };
-        for (k, row) in parsed.rows.iter().enumerate() {
-            let topic = parsed
-                .topic(row)
-                .map(|s| pg_sys::Datum::from(pg_sys::cstring_to_text_with_len(s.as_ptr().cast(), s.len() as i32)));
-            let attempt_no = numbers.map(|n| n[k]);
-            let mut values = [
-                pg_sys::Datum::from(row.position),
-                pg_sys::Datum::from(row.item_id),
-                pg_sys::Datum::from(row.correct),
-                pg_sys::Datum::from(row.response_time_ms),
-                pg_sys::Datum::from(row.hint_used),
-                topic.unwrap_or(pg_sys::Datum::from(0)),
-                pg_sys::Datum::from(attempt_no.unwrap_or(0)),
-            ];
-            let mut nulls = [false, false, false, false, false, topic.is_none(), attempt_no.is_none()];
-            pg_sys::tuplestore_putvalues(store, desc, values.as_mut_ptr(), nulls.as_mut_ptr());
-        }
-    });
-    pg_sys::Datum::from(0)
+        // SAFETY: an object container.
+        let values = object.map(|o| unsafe { field_values(o) }).unwrap_or_default();
+        let question_id = values.question_id.filter(|v| !matches!(v, Value::Null));
+        let item = item_id(values.question_id);
+        // The duplicate check sees every valid id, whatever else drops its element.
+        let first = item.is_some_and(|i| seen.first(i));
+        let verdict = if let Some(reason) = dropped {
+            Verdict::Dropped(reason.0, reason.1)
+        } else if object.is_none() {
+            Verdict::Dropped("element", "element is not an object")
+        } else if let Some(item_id) = item {
+            if first {
+                Verdict::Kept(Element { position, item_id, values })
+            } else {
+                Verdict::Dropped("question_id", "duplicate question_id")
+            }
+        } else {
+            Verdict::Dropped("question_id", question_id_problem(values.question_id))
+        };
+        reports.push(ElementReport { position, question_id, verdict });
+    }
+    Ok(reports)
 }

@@ -1,4 +1,4 @@
-//! Plumbing for the plain V1 C functions (the hashes, the element parser, the attempt_no
+//! Plumbing for the plain V1 C functions (the hashes, the view functions, the attempt_no
 //! aggregate): the per-row functions skip `#[pg_extern]`'s argument conversion, which
 //! would copy and UTF-8-check every text and deserialize every jsonb.
 
@@ -22,7 +22,8 @@ pub(crate) use v1_info;
 /// # Safety
 /// `fcinfo` is the call's, and the function takes at least `n + 1` arguments.
 pub unsafe fn arg(fcinfo: pg_sys::FunctionCallInfo, n: usize) -> Option<pg_sys::Datum> {
-    let a = (*fcinfo).args.as_slice(n + 1)[n];
+    // SAFETY: the call has at least n + 1 arguments.
+    let a = unsafe { (*fcinfo).args.as_slice(n + 1)[n] };
     (!a.isnull).then_some(a.value)
 }
 
@@ -31,5 +32,6 @@ pub unsafe fn arg(fcinfo: pg_sys::FunctionCallInfo, n: usize) -> Option<pg_sys::
 /// # Safety
 /// As for [`arg`], and the function is declared STRICT.
 pub unsafe fn strict_arg(fcinfo: pg_sys::FunctionCallInfo, n: usize) -> pg_sys::Datum {
-    (*fcinfo).args.as_slice(n + 1)[n].value
+    // SAFETY: the call has at least n + 1 arguments.
+    unsafe { (*fcinfo).args.as_slice(n + 1)[n].value }
 }

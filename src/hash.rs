@@ -199,23 +199,32 @@ extern "C-unwind" {
 
 /// The bytes of a `text` datum: in place when the value is inline (a short or an
 /// uncompressed long header, as every key and user id is), detoasted otherwise.
+///
+/// # Safety
+/// `datum` is a text datum valid for the call.
 unsafe fn text_bytes<'a>(datum: pg_sys::Datum) -> &'a [u8] {
     let mut ptr = datum.cast_mut_ptr::<pg_sys::varlena>();
-    if varlena::varatt_is_1b_e(ptr) || varlena::varatt_is_4b_c(ptr) {
-        // Rare (a TOASTed or compressed argument).
-        ptr = pg_detoast_datum_packed_unguarded(ptr);
+    // SAFETY: a text datum: its header says how it is stored; detoasting a TOASTed or
+    // compressed value (rare) returns an inline copy in the current memory context.
+    unsafe {
+        if varlena::varatt_is_1b_e(ptr) || varlena::varatt_is_4b_c(ptr) {
+            ptr = pg_detoast_datum_packed_unguarded(ptr);
+        }
+        std::slice::from_raw_parts(varlena::vardata_any(ptr).cast::<u8>(), varlena::varsize_any_exhdr(ptr))
     }
-    std::slice::from_raw_parts(
-        varlena::vardata_any(ptr).cast::<u8>(),
-        varlena::varsize_any_exhdr(ptr),
-    )
 }
 
 /// A uuid Datum, in the caller's memory context like any by-reference result.
+///
+/// # Safety
+/// Called in a backend, with a current memory context.
 unsafe fn uuid_datum(bytes: [u8; 16]) -> pg_sys::Datum {
-    let out = palloc_unguarded(16).cast::<[u8; 16]>();
-    out.write(bytes);
-    pg_sys::Datum::from(out)
+    // SAFETY: 16 fresh bytes, written once.
+    unsafe {
+        let out = palloc_unguarded(16).cast::<[u8; 16]>();
+        out.write(bytes);
+        pg_sys::Datum::from(out)
+    }
 }
 
 v1_info!(pg_finfo_attempt_id_text_wrapper);
@@ -225,7 +234,9 @@ v1_info!(pg_finfo_attempt_id_text_wrapper);
 /// Called by PostgreSQL's function manager with two non-NULL text arguments.
 #[no_mangle]
 pub unsafe extern "C-unwind" fn attempt_id_text_wrapper(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
-    pg_sys::Datum::from(attempt_id(text_bytes(strict_arg(fcinfo, 0)), text_bytes(strict_arg(fcinfo, 1))))
+    // SAFETY: two text arguments, never NULL (STRICT).
+    let (a, b) = unsafe { (text_bytes(strict_arg(fcinfo, 0)), text_bytes(strict_arg(fcinfo, 1))) };
+    pg_sys::Datum::from(attempt_id(a, b))
 }
 
 v1_info!(pg_finfo_attempt_id_uuid_bigint_wrapper);
@@ -237,8 +248,9 @@ v1_info!(pg_finfo_attempt_id_uuid_bigint_wrapper);
 pub unsafe extern "C-unwind" fn attempt_id_uuid_bigint_wrapper(
     fcinfo: pg_sys::FunctionCallInfo,
 ) -> pg_sys::Datum {
-    let uuid = &*strict_arg(fcinfo, 0).cast_mut_ptr::<[u8; 16]>();
-    pg_sys::Datum::from(attempt_id_uuid(uuid, strict_arg(fcinfo, 1).value() as i64))
+    // SAFETY: a uuid (16 bytes by reference) and a bigint, never NULL (STRICT).
+    let (uuid, item) = unsafe { (&*strict_arg(fcinfo, 0).cast_mut_ptr::<[u8; 16]>(), strict_arg(fcinfo, 1).value() as i64) };
+    pg_sys::Datum::from(attempt_id_uuid(uuid, item))
 }
 
 v1_info!(pg_finfo_attempt_student_uuid_wrapper);
@@ -250,7 +262,8 @@ v1_info!(pg_finfo_attempt_student_uuid_wrapper);
 pub unsafe extern "C-unwind" fn attempt_student_uuid_wrapper(
     fcinfo: pg_sys::FunctionCallInfo,
 ) -> pg_sys::Datum {
-    uuid_datum(student_uuid(text_bytes(strict_arg(fcinfo, 0))))
+    // SAFETY: a text argument, never NULL (STRICT); the result in the caller's context.
+    unsafe { uuid_datum(student_uuid(text_bytes(strict_arg(fcinfo, 0)))) }
 }
 
 // pgrx generates the schema `cargo pgrx test` installs from `#[pg_extern]` items; these
@@ -358,7 +371,7 @@ mod unit_tests {
     }
 }
 
-/// Property tests against a reference written another way (issue #9): the UUID
+/// Property tests against a reference written another way: the UUID
 /// branch is decided by counting digits and hyphens instead of walking byte pairs,
 /// the id is read back from the md5's hex text, the uuid text is built by `format!`.
 /// The md5 itself is checked against PostgreSQL's by the pg_tests below.
@@ -658,7 +671,7 @@ mod tests {
         Spi::run(INPUTS).expect("reference inputs");
     }
 
-    // Property tests against the server's own reference SQL (issue #9): generated
+    // Property tests against the server's own reference SQL: generated
     // near-UUIDs, 36-character hex-and-hyphen strings, any Unicode, multi-KB strings,
     // empty and blank text, one SPI round trip per case so that proptest can shrink a
     // failure to its smallest input. Text cannot hold NUL, so generated NULs become

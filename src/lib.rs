@@ -1,8 +1,10 @@
 //! attempt_lock: the V1 `attempt` view of an exam platform, locked into the database.
 //!
-//! The SQL objects live in the frozen scripts under `sql/install/` and `sql/upgrade/`; this
-//! crate provides the native functions they reference. Keep every exported symbol that a
-//! released script names: older versions must stay installable and upgradable.
+//! The SQL objects live in the scripts under `sql/install/` and `sql/upgrade/`, built from
+//! `sql/src/`; this crate provides the native functions they reference. Keep every exported
+//! symbol that a released script names: older versions must stay installable and
+//! upgradable.
+#![deny(unsafe_op_in_unsafe_fn)]
 
 use pgrx::prelude::*;
 
@@ -16,7 +18,8 @@ mod guc;
 mod hash;
 mod lock;
 mod numeric;
-mod parsed;
+mod row_cache;
+mod view_functions;
 
 pgrx::pg_module_magic!();
 

@@ -95,6 +95,11 @@ impl<'a> Decimal<'a> {
         i64::try_from(if self.negative { -magnitude } else { magnitude }).ok()
     }
 
+    /// Below zero (`-0` is zero).
+    pub fn is_negative(&self) -> bool {
+        self.negative && !self.is_zero()
+    }
+
     /// An integer ≥ 1 (`used_hints` > 0 as the contract reads it).
     pub fn is_positive_integer(&self) -> bool {
         !self.negative && self.is_integral() && !self.is_zero()

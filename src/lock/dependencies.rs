@@ -232,9 +232,12 @@ pub(super) fn describe(addr: Addr) -> String {
 }
 
 pub(super) unsafe fn cstr(p: *const c_char) -> Option<String> {
-    if p.is_null() {
-        None
-    } else {
-        Some(CStr::from_ptr(p).to_string_lossy().into_owned())
+    // SAFETY: a NUL-terminated C string or NULL, read before it is freed.
+    unsafe {
+        if p.is_null() {
+            None
+        } else {
+            Some(CStr::from_ptr(p).to_string_lossy().into_owned())
+        }
     }
 }

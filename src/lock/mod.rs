@@ -7,8 +7,8 @@ mod dependencies;
 mod guard_start;
 mod store_switch;
 
-/// True while an install or update script of attempt_lock itself is running, or (since
-/// 1.2) the incremental store's switch: the lock's triggers let exactly those statements
+/// True while an install or update script of attempt_lock itself is running, or the
+/// incremental store's switch: the lock's triggers let exactly those statements
 /// through. This reads the server's own `creating_extension` state, which plain SQL
 /// cannot see, and a flag only the switch can raise.
 #[pg_extern(volatile, parallel_restricted)]

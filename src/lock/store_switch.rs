@@ -1,4 +1,4 @@
-//! The incremental store's switch (since 1.2) is the one change to the extension's members
+//! The incremental store's switch is the one change to the extension's members
 //! made outside an install or update script: it creates or drops the store's schema and
 //! tables, adds them to the extension and replaces the view's query. The lock lets it
 //! through because only this module can raise the flag it reads, and only for the length

@@ -47,7 +47,7 @@ BEGIN;
 SET LOCAL attempt_lock.override = on;
 DO $$ BEGIN
     EXECUTE 'CREATE OR REPLACE VIEW attempt_rejects WITH (security_invoker = true) AS '
-         || rtrim(pg_get_viewdef('attempt_rejects'::regclass), ';') || ' AND u.action = ''dropped''';
+         || rtrim(pg_get_viewdef('attempt_rejects'::regclass), ';') || ' WHERE r.action = ''dropped''';
 END $$;
 RESET attempt_lock.override;
 SELECT "check", status, observed, detail FROM attempt_health() WHERE "check" = 'definition';

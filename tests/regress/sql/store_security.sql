@@ -21,7 +21,7 @@ SELECT attempt_store_enable();
 SET client_min_messages = warning;
 -- on_the_fly(): the rows of the on-the-fly definition, read as the caller.
 CREATE FUNCTION on_the_fly() RETURNS SETOF attempt LANGUAGE plpgsql AS $$
-BEGIN RETURN QUERY EXECUTE attempt_view_query(false); END $$;
+BEGIN RETURN QUERY EXECUTE attempt_view_query('computed'); END $$;
 
 CREATE ROLE store_reader;
 GRANT SELECT ON attempt TO store_reader;

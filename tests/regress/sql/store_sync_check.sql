@@ -61,7 +61,7 @@ ROLLBACK;
 BEGIN;
 SET LOCAL attempt_lock.override = on;
 DO $$ BEGIN
-    EXECUTE 'CREATE OR REPLACE VIEW attempt WITH (security_invoker = true) AS ' || attempt_view_query(false);
+    EXECUTE 'CREATE OR REPLACE VIEW attempt WITH (security_invoker = true) AS ' || attempt_view_query('computed');
 END $$;
 SELECT * FROM attempt_store_sync_problems();
 ROLLBACK;

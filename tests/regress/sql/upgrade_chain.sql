@@ -22,6 +22,9 @@ SELECT source, target, path FROM pg_extension_update_paths('attempt_lock')
 CREATE EXTENSION attempt_lock VERSION '1.0';
 SELECT pg_temp.snapshot('fresh 1.0');
 DROP EXTENSION attempt_lock;
+CREATE EXTENSION attempt_lock VERSION '1.2';
+SELECT pg_temp.snapshot('fresh 1.2');
+DROP EXTENSION attempt_lock;
 CREATE EXTENSION attempt_lock;
 SELECT extversion FROM pg_extension WHERE extname = 'attempt_lock';
 SELECT pg_temp.snapshot('fresh newest');
@@ -43,6 +46,11 @@ SELECT "check", status FROM attempt_health(exact => true, freshness_warn => NULL
 
 -- The lock is on after the update.
 ALTER VIEW attempt RENAME TO attempt_new;
+
+-- Back to 1.2, the previous release: the same as a fresh 1.2.
+ALTER EXTENSION attempt_lock UPDATE TO '1.2';
+SELECT pg_temp.snapshot('downgraded to 1.2');
+SELECT * FROM pg_temp.differences('downgraded to 1.2', 'fresh 1.2');
 
 -- Back to 1.0: the same as a fresh 1.0.
 ALTER EXTENSION attempt_lock UPDATE TO '1.0';

@@ -1,4 +1,4 @@
-//! The decoded rows of the last few results parsed in this backend.
+//! A row cache: the decoded rows of the last few results parsed in this backend.
 //!
 //! The view parses every result twice: the `attempt_no` window's aggregate reads its item
 //! ids, then `attempt_elements` reads its rows, moments later, from a copy of the same
@@ -46,8 +46,10 @@ impl Rows {
         self.rows.clear();
         self.topics.clear();
         let raw = datum.cast_mut_ptr::<pg_sys::varlena>();
-        let jsonb = pg_sys::pg_detoast_datum(raw);
-        for element in kept_elements(jsonb.cast()) {
+        // SAFETY: a jsonb datum; detoasting returns it or a palloc'd copy.
+        let jsonb = unsafe { pg_sys::pg_detoast_datum(raw) };
+        // SAFETY: the detoasted value lives until the pfree below, after the last element.
+        for element in unsafe { kept_elements(jsonb.cast()) } {
             let fields = element.fields();
             let topic = fields.topic.map(|bytes| {
                 let start = self.topics.len() as u32;
@@ -64,7 +66,8 @@ impl Rows {
             });
         }
         if jsonb != raw {
-            pg_sys::pfree(jsonb.cast());
+            // SAFETY: the copy detoasting made, no longer read.
+            unsafe { pg_sys::pfree(jsonb.cast()) };
         }
     }
 }
@@ -104,16 +107,20 @@ thread_local! {
 /// `datum` is a non-NULL jsonb datum, valid for the call.
 pub unsafe fn with_rows<R>(datum: pg_sys::Datum, f: impl FnOnce(&Rows) -> R) -> R {
     let raw = datum.cast_mut_ptr::<pg_sys::varlena>();
-    let cacheable = !varlena::varatt_is_1b_e(raw) && varlena::varsize_any(raw) <= MAX_CACHED_BYTES;
-    if !cacheable {
-        return f(&parse_uncached(datum));
+    // SAFETY: a varlena datum: its header says how it is stored and how long it is.
+    let (external, size) = unsafe { (varlena::varatt_is_1b_e(raw), varlena::varsize_any(raw)) };
+    if external || size > MAX_CACHED_BYTES {
+        // SAFETY: the caller's datum.
+        return f(&unsafe { parse_uncached(datum) });
     }
-    let key = std::slice::from_raw_parts(raw.cast::<u8>(), varlena::varsize_any(raw));
+    // SAFETY: an inline varlena of `size` bytes, header included.
+    let key = unsafe { std::slice::from_raw_parts(raw.cast::<u8>(), size) };
     RECENT.with(|recent| {
         // Never expected to be taken (nothing in here calls back into a parse), but an
         // error escaping without unwinding would leave it so: then parse uncached.
         let Ok(mut recent) = recent.try_borrow_mut() else {
-            return f(&parse_uncached(datum));
+            // SAFETY: the caller's datum.
+            return f(&unsafe { parse_uncached(datum) });
         };
         if let Some(hit) = recent.entries.iter().position(|e| e.key == key) {
             return f(&recent.entries[hit].rows);
@@ -129,7 +136,8 @@ pub unsafe fn with_rows<R>(datum: pg_sys::Datum, f: impl FnOnce(&Rows) -> R) -> 
         {
             entry.rows = Rows::default();
         }
-        entry.rows.parse(datum);
+        // SAFETY: the caller's datum.
+        unsafe { entry.rows.parse(datum) };
         entry.key.extend_from_slice(key);
         f(&entry.rows)
     })
@@ -139,6 +147,7 @@ pub unsafe fn with_rows<R>(datum: pg_sys::Datum, f: impl FnOnce(&Rows) -> R) -> 
 /// As for [`with_rows`].
 unsafe fn parse_uncached(datum: pg_sys::Datum) -> Rows {
     let mut rows = Rows::default();
-    rows.parse(datum);
+    // SAFETY: the caller's datum.
+    unsafe { rows.parse(datum) };
     rows
 }

@@ -5,12 +5,12 @@
 # definition, any attempt_no that is not dense, any deadlock, or a REPEATABLE READ writer
 # that is not refused with 40001 when it cannot see a concurrent retake.
 #
-#   tests/store_concurrency.sh [--seconds N]     (default 20 per phase)
+#   scripts/reliability/store_concurrency.sh [--seconds N]     (default 20 per phase)
 #
 # Uses the attempt_lock installed for $PG_BIN (Debian's PostgreSQL 15 by default) in a
 # scratch cluster of its own, removed on exit; installs nothing.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 . scripts/lib.sh
 
 seconds=20
@@ -152,7 +152,7 @@ check "partitions not numbered 1..n" "$(q -c "SELECT count(*) FROM (SELECT 1 FRO
 check "rows differing from the on-the-fly definition" "$(q -c "DO \$\$ DECLARE n bigint; BEGIN
     EXECUTE format('SELECT (SELECT count(*) FROM (SELECT * FROM attempt EXCEPT ALL SELECT * FROM (%1\$s) a) x)
                          + (SELECT count(*) FROM (SELECT * FROM (%1\$s) a EXCEPT ALL SELECT * FROM attempt) y)',
-                   attempt_view_query(false)) INTO n;
+                   attempt_view_query('computed')) INTO n;
     RAISE NOTICE '%', n; END \$\$" 2>&1 | sed 's/^NOTICE: *//')" 0
 echo "        $(q -c "SELECT count(*) || ' attempt rows, ' || count(DISTINCT (student_id, item_id)) || ' partitions, longest ' || max(attempt_no) FROM attempt")"
 

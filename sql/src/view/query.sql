@@ -1,0 +1,111 @@
+-- attempt_view_query(): the SELECT of the view attempt in each of its shapes.
+
+-- The views are created from these texts only (attempt_views_apply(), in views.sql), and
+-- attempt_store_sync_problems() compares the store with the computed shape:
+--   computed  the rows computed from the source on every query (the released shape)
+--   store     the rows read from the incremental store (attempt_store_enable())
+CREATE OR REPLACE FUNCTION @extschema@.attempt_view_query(shape pg_catalog.text)
+RETURNS pg_catalog.text
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    source_name pg_catalog.text;
+    id_type pg_catalog.text;
+BEGIN
+    SELECT pg_catalog.format('%I.%I', n.nspname, c.relname),
+           pg_catalog.format_type(a.atttypid, NULL)
+      INTO STRICT source_name, id_type
+      FROM @extschema@.attempt_lock_config AS cfg
+      JOIN pg_catalog.pg_class AS c ON c.oid = cfg.source_table
+      JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
+      JOIN pg_catalog.pg_attribute AS a ON a.attrelid = c.oid AND a.attname = 'id';
+    IF shape = 'computed' THEN
+        RETURN pg_catalog.format($view$
+SELECT %2$s AS id,
+       r.student_id,
+       q.item_id,
+       q.correct,
+       q.response_time_ms,
+       q.hint_used,
+       r.completed_at,
+       -- Exact: at most 2.1e12 microseconds, well inside a double's integer range.
+       r.completed_at - q.response_time_ms::double precision * '00:00:00.001'::interval
+         AS started_at,
+       q.attempt_no,
+       r.session_id,
+       q.topic_id
+FROM (
+    SELECT er.id,
+           @extschema@.attempt_student_uuid(er.user_id) AS student_id,
+           COALESCE(er.updated_at, er.created_at) AS completed_at,
+           er.session_id::text AS session_id,
+           er.result_json,
+           @extschema@.attempt_no_counts(er.result_json) OVER w AS attempt_nos,
+           pg_catalog.row_number() OVER w - pg_catalog.rank() OVER w AS peer
+    FROM %1$s AS er
+    -- The result-level rules of SPEC.md section 5, native (src/contract.rs) like the
+    -- element-level ones.
+    WHERE @extschema@.attempt_result_kept(er.id IS NULL, er.user_id::pg_catalog.text,
+                                          COALESCE(er.updated_at, er.created_at))
+    WINDOW w AS (PARTITION BY @extschema@.attempt_student_uuid(er.user_id)
+                 ORDER BY COALESCE(er.updated_at, er.created_at), %3$s)
+    ) AS r
+CROSS JOIN LATERAL @extschema@.attempt_elements(r.result_json, r.attempt_nos, r.peer) AS q
+$view$,
+            source_name,
+        CASE id_type WHEN 'uuid' THEN '@extschema@.attempt_id(r.id, q.item_id)'
+             ELSE '@extschema@.attempt_id(r.id::pg_catalog.text, q.item_id::pg_catalog.text)' END,
+        CASE WHEN id_type IN ('text', 'character varying') THEN 'er.id COLLATE "C"' ELSE 'er.id' END);
+    ELSIF shape <> 'store' THEN
+        RAISE EXCEPTION 'attempt_lock: no view shape %', shape USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    -- The store shape. Rights on the source: the subquery names every source column the
+    -- on-the-fly shape reads, so the executor checks the caller's table and column
+    -- privileges on the source for every query, as for the on-the-fly shape; it never
+    -- runs (the InitPlan is true). Row-level security on the source: the store's own
+    -- policy (attempt_store_enable()) keeps a row iff the caller can see its source row.
+    RETURN pg_catalog.format($view$
+SELECT s.id,
+       s.student_id,
+       s.item_id,
+       s.correct,
+       s.response_time_ms,
+       s.hint_used,
+       s.completed_at,
+       s.started_at,
+       s.attempt_no,
+       s.session_id,
+       s.topic_id
+FROM attempt_lock_store.attempt_store AS s
+WHERE (SELECT true)
+   OR EXISTS (SELECT er.id, er.user_id, er.session_id, er.created_at, er.updated_at, er.result_json
+                FROM %1$s AS er)
+$view$,
+        source_name);
+END
+$$;
+COMMENT ON FUNCTION @extschema@.attempt_view_query(pg_catalog.text) IS
+'attempt_lock internal: the SELECT of the view attempt in a shape: computed (from the source on every query) or store (read from the incremental store). Not a public API.';
+
+-- The SELECT of attempt_rejects: always computed (the store keeps no rejects).
+CREATE OR REPLACE FUNCTION @extschema@.attempt_rejects_query()
+RETURNS pg_catalog.text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+RETURN pg_catalog.format($view$
+SELECT er.id AS exam_result_id,
+       r."position",
+       r.question_id,
+       r.field,
+       r.reason,
+       r.action
+FROM %1$s AS er
+CROSS JOIN LATERAL @extschema@.attempt_element_rejects(
+    er.result_json, er.id IS NULL, er.user_id::pg_catalog.text, COALESCE(er.updated_at, er.created_at)) AS r
+$view$, (SELECT pg_catalog.format('%I.%I', n.nspname, c.relname)
+           FROM @extschema@.attempt_lock_config AS cfg
+           JOIN pg_catalog.pg_class AS c ON c.oid = cfg.source_table
+           JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace));
+COMMENT ON FUNCTION @extschema@.attempt_rejects_query() IS
+'attempt_lock internal: the SELECT of the view attempt_rejects. Not a public API.';

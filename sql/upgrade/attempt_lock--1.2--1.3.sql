@@ -1,0 +1,1348 @@
+-- attempt_lock 1.2 -> 1.3: update step.
+-- Built by scripts/build_sql.sh from sql/src/ and sql/steps/: edit those and rebuild,
+-- never this file. Frozen once released (sql/manifest.sha256).
+
+\echo Use "ALTER EXTENSION attempt_lock UPDATE TO '1.3'" to load this file. \quit
+
+-- 1.2 -> 1.3 (CHANGELOG.md): one native parser for both views; health's checks by concern.
+
+-- attempt_rejects from the native parser; attempt keeps its rows, with the result-level
+-- rules read natively (the view is replaced in the shape it has, computed or store).
+-- The native parser behind both views (src/elements.rs, src/view_functions.rs) and the
+-- attempt_no aggregate (src/attempt_no.rs). One parser reads the questions for attempt and
+-- says for attempt_rejects what it dropped or defaulted and why, so the two views agree by
+-- construction; view_contract checks both against an independent SQL reference.
+
+-- The result-level rules of SPEC.md §5 (a NULL id, a NULL or blank user_id, no usable
+-- completed_at): both views and the store keep a result only if this is true.
+CREATE OR REPLACE FUNCTION @extschema@.attempt_result_kept(
+    id_is_null   pg_catalog.bool,
+    user_id      pg_catalog.text,
+    completed_at pg_catalog.timestamptz)
+RETURNS pg_catalog.bool
+LANGUAGE c IMMUTABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'attempt_result_kept';
+COMMENT ON FUNCTION @extschema@.attempt_result_kept(pg_catalog.bool, pg_catalog.text, pg_catalog.timestamptz) IS
+'attempt_lock internal: true when an exam result (is its id NULL, its user_id, COALESCE(updated_at, created_at)) passes the result-level rules of docs/SPEC.md section 5. Not a public API.';
+
+CREATE OR REPLACE FUNCTION @extschema@.attempt_element_rejects(
+    result_json  pg_catalog.jsonb,
+    id_is_null   pg_catalog.bool,
+    user_id      pg_catalog.text,
+    completed_at pg_catalog.timestamptz)
+RETURNS TABLE (
+    "position"  pg_catalog.int4,
+    question_id pg_catalog.text,
+    field       pg_catalog.text,
+    reason      pg_catalog.text,
+    action      pg_catalog.text)
+LANGUAGE c IMMUTABLE PARALLEL SAFE ROWS 1
+AS 'MODULE_PATHNAME', 'attempt_element_rejects';
+COMMENT ON FUNCTION @extschema@.attempt_element_rejects(pg_catalog.jsonb, pg_catalog.bool, pg_catalog.text, pg_catalog.timestamptz) IS
+'attempt_lock internal: the rows of attempt_rejects for one exam result (result_json, is its id NULL, user_id, completed_at): each element dropped with its first reason, each field of a kept element defaulted, one questions row when there is no questions array. Not a public API.';
+
+CREATE OR REPLACE FUNCTION @extschema@.attempt_elements(
+    result_json jsonb,
+    attempt_nos integer[],
+    peer        bigint)
+RETURNS TABLE (
+    "position"       integer,
+    item_id          bigint,
+    correct          boolean,
+    response_time_ms integer,
+    hint_used        boolean,
+    topic_id         text,
+    attempt_no       integer)
+LANGUAGE c IMMUTABLE PARALLEL SAFE ROWS 20
+AS 'MODULE_PATHNAME', 'attempt_elements';
+
+COMMENT ON FUNCTION @extschema@.attempt_elements(jsonb, integer[], bigint) IS
+'attempt_lock internal: the kept questions[] elements of one exam result with their attempt values (docs/SPEC.md sections 3 and 5); attempt_no comes from attempt_no_counts() over the student''s results (NULL without it). Not a public API.';
+
+CREATE OR REPLACE FUNCTION @extschema@.attempt_no_counts_transition(internal, jsonb)
+RETURNS internal
+LANGUAGE c IMMUTABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'attempt_no_counts_transition';
+
+COMMENT ON FUNCTION @extschema@.attempt_no_counts_transition(internal, jsonb) IS
+'attempt_lock internal: transition function of attempt_no_counts(jsonb).';
+
+CREATE OR REPLACE FUNCTION @extschema@.attempt_no_counts_final(internal)
+RETURNS integer[]
+LANGUAGE c IMMUTABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'attempt_no_counts_final';
+
+COMMENT ON FUNCTION @extschema@.attempt_no_counts_final(internal) IS
+'attempt_lock internal: final function of attempt_no_counts(jsonb).';
+
+-- Run as a window over one student's results ordered by (completed_at, id): the final
+-- function only reads the state (a repeat call returns the same numbers).
+CREATE OR REPLACE AGGREGATE @extschema@.attempt_no_counts(jsonb) (
+    SFUNC = @extschema@.attempt_no_counts_transition,
+    STYPE = internal,
+    FINALFUNC = @extschema@.attempt_no_counts_final,
+    FINALFUNC_MODIFY = READ_ONLY);
+
+COMMENT ON AGGREGATE @extschema@.attempt_no_counts(jsonb) IS
+'attempt_lock internal: as a window over a student''s results in (completed_at, id) order, the attempt_no of every kept element of the current results (a student''s attempts at an item counted over earlier results). Not a public API.';
+
+-- attempt_view_query(): the SELECT of the view attempt in each of its shapes.
+
+-- The views are created from these texts only (attempt_views_apply(), in views.sql), and
+-- attempt_store_sync_problems() compares the store with the computed shape:
+--   computed  the rows computed from the source on every query (the released shape)
+--   store     the rows read from the incremental store (attempt_store_enable())
+CREATE OR REPLACE FUNCTION @extschema@.attempt_view_query(shape pg_catalog.text)
+RETURNS pg_catalog.text
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    source_name pg_catalog.text;
+    id_type pg_catalog.text;
+BEGIN
+    SELECT pg_catalog.format('%I.%I', n.nspname, c.relname),
+           pg_catalog.format_type(a.atttypid, NULL)
+      INTO STRICT source_name, id_type
+      FROM @extschema@.attempt_lock_config AS cfg
+      JOIN pg_catalog.pg_class AS c ON c.oid = cfg.source_table
+      JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
+      JOIN pg_catalog.pg_attribute AS a ON a.attrelid = c.oid AND a.attname = 'id';
+    IF shape = 'computed' THEN
+        RETURN pg_catalog.format($view$
+SELECT %2$s AS id,
+       r.student_id,
+       q.item_id,
+       q.correct,
+       q.response_time_ms,
+       q.hint_used,
+       r.completed_at,
+       -- Exact: at most 2.1e12 microseconds, well inside a double's integer range.
+       r.completed_at - q.response_time_ms::double precision * '00:00:00.001'::interval
+         AS started_at,
+       q.attempt_no,
+       r.session_id,
+       q.topic_id
+FROM (
+    SELECT er.id,
+           @extschema@.attempt_student_uuid(er.user_id) AS student_id,
+           COALESCE(er.updated_at, er.created_at) AS completed_at,
+           er.session_id::text AS session_id,
+           er.result_json,
+           @extschema@.attempt_no_counts(er.result_json) OVER w AS attempt_nos,
+           pg_catalog.row_number() OVER w - pg_catalog.rank() OVER w AS peer
+    FROM %1$s AS er
+    -- The result-level rules of SPEC.md section 5, native (src/contract.rs) like the
+    -- element-level ones.
+    WHERE @extschema@.attempt_result_kept(er.id IS NULL, er.user_id::pg_catalog.text,
+                                          COALESCE(er.updated_at, er.created_at))
+    WINDOW w AS (PARTITION BY @extschema@.attempt_student_uuid(er.user_id)
+                 ORDER BY COALESCE(er.updated_at, er.created_at), %3$s)
+    ) AS r
+CROSS JOIN LATERAL @extschema@.attempt_elements(r.result_json, r.attempt_nos, r.peer) AS q
+$view$,
+            source_name,
+        CASE id_type WHEN 'uuid' THEN '@extschema@.attempt_id(r.id, q.item_id)'
+             ELSE '@extschema@.attempt_id(r.id::pg_catalog.text, q.item_id::pg_catalog.text)' END,
+        CASE WHEN id_type IN ('text', 'character varying') THEN 'er.id COLLATE "C"' ELSE 'er.id' END);
+    ELSIF shape <> 'store' THEN
+        RAISE EXCEPTION 'attempt_lock: no view shape %', shape USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    -- The store shape. Rights on the source: the subquery names every source column the
+    -- on-the-fly shape reads, so the executor checks the caller's table and column
+    -- privileges on the source for every query, as for the on-the-fly shape; it never
+    -- runs (the InitPlan is true). Row-level security on the source: the store's own
+    -- policy (attempt_store_enable()) keeps a row iff the caller can see its source row.
+    RETURN pg_catalog.format($view$
+SELECT s.id,
+       s.student_id,
+       s.item_id,
+       s.correct,
+       s.response_time_ms,
+       s.hint_used,
+       s.completed_at,
+       s.started_at,
+       s.attempt_no,
+       s.session_id,
+       s.topic_id
+FROM attempt_lock_store.attempt_store AS s
+WHERE (SELECT true)
+   OR EXISTS (SELECT er.id, er.user_id, er.session_id, er.created_at, er.updated_at, er.result_json
+                FROM %1$s AS er)
+$view$,
+        source_name);
+END
+$$;
+COMMENT ON FUNCTION @extschema@.attempt_view_query(pg_catalog.text) IS
+'attempt_lock internal: the SELECT of the view attempt in a shape: computed (from the source on every query) or store (read from the incremental store). Not a public API.';
+
+-- The SELECT of attempt_rejects: always computed (the store keeps no rejects).
+CREATE OR REPLACE FUNCTION @extschema@.attempt_rejects_query()
+RETURNS pg_catalog.text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+RETURN pg_catalog.format($view$
+SELECT er.id AS exam_result_id,
+       r."position",
+       r.question_id,
+       r.field,
+       r.reason,
+       r.action
+FROM %1$s AS er
+CROSS JOIN LATERAL @extschema@.attempt_element_rejects(
+    er.result_json, er.id IS NULL, er.user_id::pg_catalog.text, COALESCE(er.updated_at, er.created_at)) AS r
+$view$, (SELECT pg_catalog.format('%I.%I', n.nspname, c.relname)
+           FROM @extschema@.attempt_lock_config AS cfg
+           JOIN pg_catalog.pg_class AS c ON c.oid = cfg.source_table
+           JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace));
+COMMENT ON FUNCTION @extschema@.attempt_rejects_query() IS
+'attempt_lock internal: the SELECT of the view attempt_rejects. Not a public API.';
+-- The views attempt (docs/SPEC.md §3) and attempt_rejects (§5), and the one function that
+-- (re)creates them.
+
+-- attempt: the window runs over results, not attempts. attempt_no_counts() numbers each
+-- kept element from the student's earlier results, so the only sort is of exam_results
+-- rows; the LATERAL call parses one result natively and emits its rows. The window's
+-- PARTITION BY repeats the student_id expression verbatim, so a qual on student_id is
+-- pushed below it into the scan of the source table, where the expression index on
+-- attempt_student_uuid(user_id) serves it.
+--
+-- The views read the recorded source table. Its id type decides how id and the
+-- attempt_no tie-break are spelled (attempt_view_query()): the (uuid, bigint) overload for
+-- a uuid id, the text form otherwise, and COLLATE "C" for a text id so the order does not
+-- depend on the database's collation.
+--
+-- CREATE OR REPLACE VIEW keeps a view's identity: its grants, comment, membership and the
+-- views built on it survive every change of shape (the columns never change).
+CREATE OR REPLACE FUNCTION @extschema@.attempt_views_apply(store_on pg_catalog.bool)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    EXECUTE 'CREATE OR REPLACE VIEW @extschema@.attempt WITH (security_invoker = true) AS '
+            || @extschema@.attempt_view_query(CASE WHEN store_on THEN 'store' ELSE 'computed' END);
+    EXECUTE 'CREATE OR REPLACE VIEW @extschema@.attempt_rejects WITH (security_invoker = true) AS '
+            || @extschema@.attempt_rejects_query();
+END
+$$;
+COMMENT ON FUNCTION @extschema@.attempt_views_apply(pg_catalog.bool) IS
+'attempt_lock internal: creates or replaces the views attempt and attempt_rejects, attempt computed on every query or read from the incremental store. Runs only where the lock lets it: the install and update scripts and the store''s switch.';
+REVOKE ALL ON FUNCTION @extschema@.attempt_views_apply(pg_catalog.bool) FROM PUBLIC;
+
+SELECT @extschema@.attempt_views_apply(pg_catalog.to_regclass('attempt_lock_store.attempt_store') IS NOT NULL);
+
+COMMENT ON VIEW @extschema@.attempt IS
+'attempt V1 (attempt_lock): one row per answered question of exam_results. Columns, types and values are locked for every 1.x release; see docs/SPEC.md. id is a 64-bit hash: unique as far as such a hash allows (about n^2/2^65 collision probability), attempt_health() reports duplicates.';
+
+COMMENT ON VIEW @extschema@.attempt_rejects IS
+'attempt_lock: every questions[] element dropped from attempt (action dropped, with the first reason) and every optional field defaulted as missing (action defaulted, one row per field). position is 0-based, NULL for a result whose questions is missing or not an array.';
+DROP FUNCTION @extschema@.attempt_questions(jsonb, text, timestamptz, boolean);
+DROP FUNCTION @extschema@.attempt_view_query(pg_catalog.bool);
+-- attempt_lock_guard_objects(): the ddl_command_end guard of every member.
+
+-- ddl_command_end: every member of the extension is locked, plus the
+-- objects that hang off a member relation (rules, triggers, policies,
+-- indexes, constraints, defaults, statistics, inheritance children).
+CREATE OR REPLACE FUNCTION @extschema@.attempt_lock_guard_objects()
+RETURNS event_trigger
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_ext oid;
+    r record;
+    v_added text;
+    v_removed text;
+BEGIN
+    -- operations, not schema: allowed without looking further
+    IF tg_tag IN ('GRANT', 'REVOKE', 'COMMENT', 'CREATE EXTENSION', 'DROP EXTENSION') THEN
+        RETURN;
+    END IF;
+    SELECT e.oid INTO v_ext FROM pg_catalog.pg_extension AS e WHERE e.extname = 'attempt_lock';
+    IF v_ext IS NULL THEN
+        RETURN;
+    END IF;
+    -- The incremental store's switch changes members from a function, where
+    -- in_extension is false: attempt_lock_in_script() knows it (src/lock/store_switch.rs).
+    IF @extschema@.attempt_lock_in_script() THEN
+        RETURN;
+    END IF;
+
+    FOR r IN
+        -- DISTINCT ON: CREATE OR REPLACE VIEW ... WITH (...) reports two commands
+        SELECT DISTINCT ON (c.command_tag, t.tclass, t.tobj)
+               c.command_tag, c.classid, c.objid, c.objsubid, t.tclass, t.tobj
+        FROM pg_catalog.pg_event_trigger_ddl_commands() AS c
+        CROSS JOIN LATERAL (
+            SELECT c.classid AS tclass, c.objid AS tobj
+            UNION ALL
+            SELECT 'pg_catalog.pg_class'::pg_catalog.regclass,
+                   CASE c.classid
+                       WHEN 'pg_catalog.pg_rewrite'::pg_catalog.regclass THEN
+                           (SELECT x.ev_class FROM pg_catalog.pg_rewrite AS x WHERE x.oid = c.objid)
+                       WHEN 'pg_catalog.pg_trigger'::pg_catalog.regclass THEN
+                           (SELECT x.tgrelid FROM pg_catalog.pg_trigger AS x WHERE x.oid = c.objid)
+                       WHEN 'pg_catalog.pg_policy'::pg_catalog.regclass THEN
+                           (SELECT x.polrelid FROM pg_catalog.pg_policy AS x WHERE x.oid = c.objid)
+                       WHEN 'pg_catalog.pg_constraint'::pg_catalog.regclass THEN
+                           (SELECT x.conrelid FROM pg_catalog.pg_constraint AS x WHERE x.oid = c.objid)
+                       WHEN 'pg_catalog.pg_attrdef'::pg_catalog.regclass THEN
+                           (SELECT x.adrelid FROM pg_catalog.pg_attrdef AS x WHERE x.oid = c.objid)
+                       WHEN 'pg_catalog.pg_statistic_ext'::pg_catalog.regclass THEN
+                           (SELECT x.stxrelid FROM pg_catalog.pg_statistic_ext AS x WHERE x.oid = c.objid)
+                       WHEN 'pg_catalog.pg_class'::pg_catalog.regclass THEN
+                           (SELECT x.indrelid FROM pg_catalog.pg_index AS x WHERE x.indexrelid = c.objid)
+                   END
+            WHERE c.classid IN ('pg_catalog.pg_rewrite'::pg_catalog.regclass,
+                                'pg_catalog.pg_trigger'::pg_catalog.regclass,
+                                'pg_catalog.pg_policy'::pg_catalog.regclass,
+                                'pg_catalog.pg_constraint'::pg_catalog.regclass,
+                                'pg_catalog.pg_attrdef'::pg_catalog.regclass,
+                                'pg_catalog.pg_statistic_ext'::pg_catalog.regclass,
+                                'pg_catalog.pg_class'::pg_catalog.regclass)
+            UNION ALL
+            SELECT 'pg_catalog.pg_class'::pg_catalog.regclass, i.inhparent
+            FROM pg_catalog.pg_inherits AS i
+            WHERE c.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND i.inhrelid = c.objid
+        ) AS t
+        WHERE NOT c.in_extension
+          AND c.command_tag NOT IN ('GRANT', 'REVOKE', 'COMMENT')
+          AND ((t.tclass = 'pg_catalog.pg_extension'::pg_catalog.regclass AND t.tobj = v_ext)
+               OR EXISTS (SELECT 1 FROM pg_catalog.pg_depend AS d
+                          WHERE d.classid = t.tclass AND d.objid = t.tobj AND d.objsubid = 0
+                            AND d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass
+                            AND d.refobjid = v_ext AND d.deptype = 'e'))
+    LOOP
+        IF r.tclass = 'pg_catalog.pg_extension'::pg_catalog.regclass THEN
+            -- ALTER EXTENSION attempt_lock ...: UPDATE ends with
+            -- attempt_lock_record_state(), so its membership matches the
+            -- baseline; ADD / DROP change the membership.
+            IF NOT EXISTS (SELECT 1 FROM @extschema@.attempt_lock_state) THEN
+                CONTINUE;   -- no baseline yet (e.g. pg_upgrade restoring the schema)
+            END IF;
+            WITH base AS (
+                SELECT s.object_type || ' ' || s.identity AS obj
+                FROM @extschema@.attempt_lock_state AS s
+                WHERE s.kind = 'member'
+                  AND s.recorded_at = (SELECT max(s2.recorded_at) FROM @extschema@.attempt_lock_state AS s2)
+            ), cur AS (
+                SELECT o.type || ' ' || o.identity AS obj
+                FROM pg_catalog.pg_depend AS d,
+                     pg_catalog.pg_identify_object(d.classid, d.objid, 0) AS o
+                WHERE d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass
+                  AND d.refobjid = v_ext AND d.deptype = 'e'
+            )
+            SELECT (SELECT pg_catalog.string_agg(cur.obj, ', ' ORDER BY cur.obj)
+                    FROM cur WHERE cur.obj NOT IN (SELECT base.obj FROM base)),
+                   (SELECT pg_catalog.string_agg(base.obj, ', ' ORDER BY base.obj)
+                    FROM base WHERE base.obj NOT IN (SELECT cur.obj FROM cur))
+            INTO v_added, v_removed;
+            IF v_added IS NOT NULL THEN
+                PERFORM @extschema@.attempt_lock_refuse(r.command_tag || ' ADD', v_added,
+                    'Objects cannot be added to extension attempt_lock by hand.');
+            END IF;
+            IF v_removed IS NOT NULL THEN
+                PERFORM @extschema@.attempt_lock_refuse(r.command_tag || ' DROP', v_removed,
+                    'Members cannot be detached from extension attempt_lock by hand.');
+            END IF;
+        ELSE
+            PERFORM @extschema@.attempt_lock_refuse(
+                r.command_tag,
+                (SELECT o.type || ' ' || o.identity
+                 FROM pg_catalog.pg_identify_object(r.tclass, r.tobj, 0) AS o),
+                CASE WHEN (r.tclass, r.tobj) <> (r.classid, r.objid) THEN
+                    (SELECT 'The statement attaches or changes ' || o.type || ' ' || o.identity || '.'
+                     FROM pg_catalog.pg_identify_object(r.classid, r.objid, 0) AS o)
+                END);
+        END IF;
+    END LOOP;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.attempt_lock_guard_objects() IS
+'attempt_lock: ddl_command_end event trigger function; refuses, outside the extension''s scripts, every DDL on a member of attempt_lock (or on a rule, trigger, policy, index, constraint, default, statistics object or child table attached to a member), and ALTER EXTENSION attempt_lock ADD/DROP. GRANT, REVOKE and COMMENT pass.';
+-- The incremental store, part 1: what it is, and the rows of one exam result.
+
+-- The opt-in incremental store (docs/OPERATIONS.md, "The incremental store").
+--
+-- What it is: a table that holds the rows of `attempt`, kept exact by statement-level
+-- triggers on the source table, and a switch that makes `attempt` read it.
+--
+--   attempt_store_enable(batch_size)  creates the store (schema attempt_lock_store),
+--                                     backfills it, creates the triggers, and replaces
+--                                     the view attempt by its store shape
+--   attempt_store_disable()           restores the view's on-the-fly shape, drops the
+--                                     triggers and the store
+--   attempt_store_status()            on/off, rows, when and how it was filled, last write
+--   attempt_store_sync_problems(...)  what attempt_health() calls: rows that differ
+--                                     between the store and the on-the-fly definition
+--
+-- Every DDL statement of the switch runs inside one call of attempt_store_switch_on() or
+-- attempt_store_switch_off(), the SQL bodies of attempt_store_enable()/disable(). Those two
+-- are native: they raise, for the length of the call, the flag that makes
+-- attempt_lock_in_script() true (src/lock/store_switch.rs). Called directly, the bodies
+-- meet the lock like any DDL.
+--
+-- Security (docs/SECURITY.md): the store lives in the schema attempt_lock_store,
+-- on which nobody but its owner has USAGE, so no role can name it; the view, which is
+-- security_invoker, reads it (SELECT is granted to PUBLIC on the table itself, useless
+-- without USAGE) and semi-joins every row to its source row in exam_results, reading the
+-- six source columns: the caller's table and column privileges on exam_results are checked
+-- on every query, and its row-level security policies filter the store's rows exactly as
+-- they filter the on-the-fly view.
+
+-- The rows of one exam result: the one place where the store calls the element parser.
+-- Inlined into its caller (LANGUAGE sql, not STRICT, no SET, BEGIN ATOMIC): the backfill
+-- and the triggers call it once per source row.
+CREATE OR REPLACE FUNCTION @extschema@.attempt_store_rows(
+    result_id    pg_catalog.text,
+    user_id      pg_catalog.text,
+    session_id   pg_catalog.text,
+    completed_at pg_catalog.timestamptz,
+    result_json  pg_catalog.jsonb)
+RETURNS TABLE (
+    id               pg_catalog.int8,
+    student_id       pg_catalog.uuid,
+    item_id          pg_catalog.int8,
+    correct          pg_catalog.bool,
+    response_time_ms pg_catalog.int4,
+    hint_used        pg_catalog.bool,
+    completed_at     pg_catalog.timestamptz,
+    started_at       pg_catalog.timestamptz,
+    session_id       pg_catalog.text,
+    topic_id         pg_catalog.text,
+    "position"       pg_catalog.int4)
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+BEGIN ATOMIC
+SELECT
+    -- attempt_id(uuid, bigint) is attempt_id(a::text, b::text) (SPEC.md §4), so the text
+    -- form serves every id type.
+    @extschema@.attempt_id(attempt_store_rows.result_id, q.item_id::pg_catalog.text),
+    @extschema@.attempt_student_uuid(attempt_store_rows.user_id),
+    q.item_id,
+    q.correct,
+    q.response_time_ms,
+    q.hint_used,
+    attempt_store_rows.completed_at,
+    attempt_store_rows.completed_at
+      - q.response_time_ms::double precision * '00:00:00.001'::interval,
+    attempt_store_rows.session_id,
+    q.topic_id,
+    q."position"
+FROM @extschema@.attempt_elements(attempt_store_rows.result_json, NULL, NULL) AS q
+-- The result-level rules of SPEC.md section 5, as the view applies them.
+WHERE @extschema@.attempt_result_kept(attempt_store_rows.result_id IS NULL, attempt_store_rows.user_id,
+                                      attempt_store_rows.completed_at);
+END;
+COMMENT ON FUNCTION @extschema@.attempt_store_rows(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.timestamptz, pg_catalog.jsonb) IS
+'attempt_lock internal: the attempt rows of one exam result (result id as text, user_id, session_id, completed_at, result_json), with the element position and without attempt_no; the single parser call of the incremental store (backfill and triggers). Not a public API.';
+-- The incremental store, part 3: the switch that turns it on and off.
+
+-- The names of the four triggers on the source table, in one place.
+CREATE OR REPLACE FUNCTION @extschema@.attempt_store_trigger_names()
+RETURNS pg_catalog.name[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN ARRAY['attempt_store_insert', 'attempt_store_update', 'attempt_store_delete',
+             'attempt_store_truncate']::pg_catalog.name[];
+COMMENT ON FUNCTION @extschema@.attempt_store_trigger_names() IS
+'attempt_lock internal: the names of the incremental store''s triggers on the source table.';
+
+CREATE OR REPLACE FUNCTION @extschema@.attempt_store_switch_on(batch_size pg_catalog.int4)
+RETURNS pg_catalog.int8
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $$
+DECLARE
+    source pg_catalog.regclass;
+    source_name pg_catalog.text;
+    id_type pg_catalog.text;
+    id_typmod_type pg_catalog.text;
+    id_collate pg_catalog.text;
+    total_results pg_catalog.int8;
+    done_results pg_catalog.int8 := 0;
+    done_rows pg_catalog.int8 := 0;
+    batch_results pg_catalog.int8;
+    batch_rows pg_catalog.int8;
+    last_id pg_catalog.text;
+    stored pg_catalog.int8;
+    started pg_catalog.timestamptz := pg_catalog.clock_timestamp();
+    trigger_name pg_catalog.name;
+BEGIN
+    IF NOT COALESCE((SELECT r.rolsuper FROM pg_catalog.pg_roles AS r WHERE r.rolname = CURRENT_USER), false) THEN
+        RAISE EXCEPTION 'attempt_lock: only a superuser may switch the incremental store on'
+              USING ERRCODE = 'insufficient_privilege',
+                    HINT = 'Run SELECT attempt_store_enable() as a superuser.';
+    END IF;
+    PERFORM @extschema@.attempt_store_check_lock();
+    IF batch_size IS NULL OR batch_size < 1 THEN
+        RAISE EXCEPTION 'attempt_lock: batch_size must be at least 1, not %', batch_size
+              USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF pg_catalog.to_regnamespace('attempt_lock_store') IS NOT NULL THEN
+        RAISE EXCEPTION 'attempt_lock: the incremental store is already on'
+              USING ERRCODE = 'object_not_in_prerequisite_state',
+                    DETAIL = 'The schema attempt_lock_store exists.',
+                    HINT = 'SELECT * FROM attempt_store_status() describes it; to rebuild it, SELECT attempt_store_disable(); then SELECT attempt_store_enable();';
+    END IF;
+
+    SELECT cfg.source_table, pg_catalog.format('%I.%I', n.nspname, c.relname),
+           pg_catalog.format_type(a.atttypid, NULL), pg_catalog.format_type(a.atttypid, a.atttypmod)
+      INTO STRICT source, source_name, id_type, id_typmod_type
+      FROM @extschema@.attempt_lock_config AS cfg
+      JOIN pg_catalog.pg_class AS c ON c.oid = cfg.source_table
+      JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
+      JOIN pg_catalog.pg_attribute AS a ON a.attrelid = c.oid AND a.attname = 'id';
+    id_collate := CASE WHEN id_type IN ('text', 'character varying') THEN ' COLLATE "C"' ELSE '' END;
+
+    -- The store keys a result's rows by its id: two source rows with one id would share
+    -- them, and the triggers could not tell whose rows a change replaces.
+    IF NOT EXISTS (
+        SELECT 1 FROM pg_catalog.pg_index AS i
+          JOIN pg_catalog.pg_attribute AS a ON a.attrelid = i.indrelid AND a.attname = 'id'
+         WHERE i.indrelid = source AND i.indisunique AND i.indimmediate AND i.indisvalid
+           AND i.indnkeyatts = 1 AND i.indkey[0] = a.attnum
+           AND i.indpred IS NULL AND i.indexprs IS NULL) THEN
+        RAISE EXCEPTION 'attempt_lock: the incremental store needs %.id to be unique', source_name
+              USING ERRCODE = 'object_not_in_prerequisite_state',
+                    DETAIL = 'No valid, immediate, non-partial unique index on (id) alone was found.',
+                    HINT = pg_catalog.format('ALTER TABLE %s ADD PRIMARY KEY (id); (after removing duplicated ids), then SELECT attempt_store_enable(); again.', source_name);
+    END IF;
+
+    -- Writers wait until the store is complete; readers go on (on the fly) meanwhile.
+    EXECUTE pg_catalog.format('LOCK TABLE %s IN SHARE MODE', source_name);
+    EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM %s', source_name) INTO total_results;
+
+    -- Triggers without a store (restored from a dump): replaced below.
+    FOR trigger_name IN
+        SELECT t.tgname FROM pg_catalog.pg_trigger AS t
+         WHERE t.tgrelid = source AND t.tgname = ANY (@extschema@.attempt_store_trigger_names())
+    LOOP
+        EXECUTE pg_catalog.format('DROP TRIGGER %I ON %s', trigger_name, source_name);
+    END LOOP;
+
+    CREATE SCHEMA attempt_lock_store;
+    COMMENT ON SCHEMA attempt_lock_store IS
+    'attempt_lock: the incremental store (attempt_store_enable()); no role but its owner has USAGE, so its rows are read only through the view attempt, which checks the caller''s rights on the source table';
+    EXECUTE pg_catalog.format($ddl$
+CREATE TABLE attempt_lock_store.attempt_store (
+    id               pg_catalog.int8        NOT NULL,
+    student_id       pg_catalog.uuid        NOT NULL,
+    item_id          pg_catalog.int8        NOT NULL,
+    correct          pg_catalog.bool        NOT NULL,
+    response_time_ms pg_catalog.int4        NOT NULL,
+    hint_used        pg_catalog.bool        NOT NULL,
+    completed_at     pg_catalog.timestamptz NOT NULL,
+    started_at       pg_catalog.timestamptz NOT NULL,
+    attempt_no       pg_catalog.int4        NOT NULL,
+    session_id       pg_catalog.text,
+    topic_id         pg_catalog.text,
+    exam_result_id   %s%s NOT NULL,
+    "position"       pg_catalog.int4        NOT NULL)
+$ddl$, id_typmod_type, id_collate);
+    COMMENT ON TABLE attempt_lock_store.attempt_store IS
+    'attempt_lock: the incremental store, one row per attempt row (the eleven columns of attempt) with its source key (exam_result_id, position); kept exact by triggers on the source; read through the view attempt';
+    CREATE TABLE attempt_lock_store.attempt_store_students (
+        student_id pg_catalog.uuid PRIMARY KEY,
+        version    pg_catalog.int8 NOT NULL DEFAULT 1,
+        synced_at  pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.statement_timestamp());
+    COMMENT ON TABLE attempt_lock_store.attempt_store_students IS
+    'attempt_lock: one row per student written since the store was switched on; the store''s triggers lock and bump it, which serialises the writers of a student and makes a REPEATABLE READ writer that missed a concurrent one fail with 40001';
+    CREATE TABLE attempt_lock_store.attempt_store_state (
+        singleton        pg_catalog.bool PRIMARY KEY DEFAULT true CHECK (singleton),
+        enabled_at       pg_catalog.timestamptz NOT NULL,
+        enabled_by       pg_catalog.name NOT NULL,
+        source_table     pg_catalog.regclass NOT NULL,
+        batch_size       pg_catalog.int4 NOT NULL,
+        backfill_results pg_catalog.int8 NOT NULL,
+        backfill_rows    pg_catalog.int8 NOT NULL,
+        backfill_seconds pg_catalog.numeric NOT NULL);
+    COMMENT ON TABLE attempt_lock_store.attempt_store_state IS
+    'attempt_lock: when and how the incremental store was switched on and filled';
+
+    -- Backfill: parse in batches of results (keyset on the unique id) into a staging
+    -- table, then number every partition in one sort and write the store once, in
+    -- completed_at order (the order later writes append in), and index it afterwards.
+    CREATE TEMPORARY TABLE attempt_store_backfill
+        (LIKE attempt_lock_store.attempt_store) ON COMMIT DROP;
+    LOOP
+        EXECUTE pg_catalog.format($batch$
+WITH batch AS (
+    SELECT er.id, er.user_id, er.session_id, er.created_at, er.updated_at, er.result_json
+      FROM %1$s AS er
+     WHERE $1 IS NULL OR er.id > $1::%2$s
+     ORDER BY er.id
+     LIMIT $2
+), parsed AS (
+    INSERT INTO pg_temp.attempt_store_backfill
+    SELECT r.id, r.student_id, r.item_id, r.correct, r.response_time_ms, r.hint_used,
+           r.completed_at, r.started_at, 0, r.session_id, r.topic_id, b.id, r."position"
+      FROM batch AS b
+     CROSS JOIN LATERAL @extschema@.attempt_store_rows(
+         b.id::pg_catalog.text, b.user_id::pg_catalog.text, b.session_id::pg_catalog.text,
+         COALESCE(b.updated_at, b.created_at), b.result_json) AS r
+    RETURNING 1
+)
+SELECT (SELECT pg_catalog.count(*) FROM batch),
+       (SELECT pg_catalog.count(*) FROM parsed),
+       (SELECT b.id::pg_catalog.text FROM batch AS b ORDER BY b.id DESC LIMIT 1)
+$batch$, source_name, id_typmod_type)
+        INTO batch_results, batch_rows, last_id
+        USING last_id, batch_size;
+        EXIT WHEN batch_results = 0;
+        done_results := done_results + batch_results;
+        done_rows := done_rows + batch_rows;
+        RAISE NOTICE 'attempt_store_enable: parsed % of % results (% attempts), % s',
+            done_results, total_results, done_rows,
+            pg_catalog.round(EXTRACT(epoch FROM pg_catalog.clock_timestamp() - started)::pg_catalog.numeric, 1);
+    END LOOP;
+
+    INSERT INTO attempt_lock_store.attempt_store
+    SELECT b.id, b.student_id, b.item_id, b.correct, b.response_time_ms, b.hint_used,
+           b.completed_at, b.started_at,
+           pg_catalog.row_number() OVER (PARTITION BY b.student_id, b.item_id
+                                         ORDER BY b.completed_at, b.exam_result_id, b."position")::pg_catalog.int4,
+           b.session_id, b.topic_id, b.exam_result_id, b."position"
+      FROM pg_temp.attempt_store_backfill AS b
+     ORDER BY b.completed_at;
+    GET DIAGNOSTICS stored = ROW_COUNT;
+    DROP TABLE pg_temp.attempt_store_backfill;
+    RAISE NOTICE 'attempt_store_enable: numbered and stored % attempts, % s', stored,
+        pg_catalog.round(EXTRACT(epoch FROM pg_catalog.clock_timestamp() - started)::pg_catalog.numeric, 1);
+
+    -- The access paths of the runbook. id is not unique: a 64-bit collision is possible
+    -- (SPEC.md §3) and must be reported by attempt_health(), not fail the source's INSERT.
+    CREATE INDEX attempt_store_id ON attempt_lock_store.attempt_store (id);
+    CREATE INDEX attempt_store_student_completed ON attempt_lock_store.attempt_store (student_id, completed_at);
+    CREATE INDEX attempt_store_completed ON attempt_lock_store.attempt_store (completed_at);
+    CREATE INDEX attempt_store_partition ON attempt_lock_store.attempt_store (student_id, item_id, attempt_no);
+    ANALYZE attempt_lock_store.attempt_store;
+    RAISE NOTICE 'attempt_store_enable: indexed, % s',
+        pg_catalog.round(EXTRACT(epoch FROM pg_catalog.clock_timestamp() - started)::pg_catalog.numeric, 1);
+
+    -- Readers of the view need SELECT on the table; without USAGE on the schema nobody
+    -- can name it. Nothing else is granted: the triggers are SECURITY DEFINER.
+    GRANT SELECT ON attempt_lock_store.attempt_store TO PUBLIC;
+    -- Row-level security on the source, for every reader (through the view, or directly
+    -- as a member of pg_read_all_data, which has USAGE everywhere): a store row is visible
+    -- iff its source row is, under the caller's policies on the source. Whether they apply
+    -- is decided once per query by the planner's own rule (row_security_active); where
+    -- they do not, the policy costs nothing. Roles with BYPASSRLS bypass both alike.
+    -- OFFSET 0 keeps the probe per row (through the source's unique id index): otherwise
+    -- the planner may hash every visible source id first, which made a per-student
+    -- lookup read the whole source (measured: 20 ms instead of 0.3 ms at 20k results).
+    ALTER TABLE attempt_lock_store.attempt_store ENABLE ROW LEVEL SECURITY;
+    EXECUTE pg_catalog.format($policy$
+CREATE POLICY attempt_store_source_rows ON attempt_lock_store.attempt_store FOR SELECT TO PUBLIC
+USING ((SELECT NOT pg_catalog.row_security_active(%1$L::pg_catalog.regclass))
+       OR EXISTS (SELECT FROM %2$s AS er WHERE er.id%3$s = exam_result_id OFFSET 0))
+$policy$, source_name, source_name, id_collate);
+    COMMENT ON POLICY attempt_store_source_rows ON attempt_lock_store.attempt_store IS
+    'attempt_lock: a store row is visible iff its source row is visible to the caller (row-level security on the source)';
+
+    INSERT INTO attempt_lock_store.attempt_store_state
+    VALUES (true, started, CURRENT_USER, source, batch_size, done_results, stored,
+            pg_catalog.round(EXTRACT(epoch FROM pg_catalog.clock_timestamp() - started)::pg_catalog.numeric, 3));
+
+    -- ALWAYS: a logical replication apply worker (session_replication_role = replica)
+    -- writing the source keeps the store exact too.
+    EXECUTE pg_catalog.format(
+        'CREATE TRIGGER attempt_store_insert AFTER INSERT ON %1$s REFERENCING NEW TABLE AS new_rows'
+        ' FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.attempt_store_sync()', source_name);
+    EXECUTE pg_catalog.format(
+        'CREATE TRIGGER attempt_store_update AFTER UPDATE ON %1$s REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows'
+        ' FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.attempt_store_sync()', source_name);
+    EXECUTE pg_catalog.format(
+        'CREATE TRIGGER attempt_store_delete AFTER DELETE ON %1$s REFERENCING OLD TABLE AS old_rows'
+        ' FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.attempt_store_sync()', source_name);
+    EXECUTE pg_catalog.format(
+        'CREATE TRIGGER attempt_store_truncate AFTER TRUNCATE ON %1$s'
+        ' FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.attempt_store_truncate()', source_name);
+    FOREACH trigger_name IN ARRAY @extschema@.attempt_store_trigger_names() LOOP
+        EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ALWAYS TRIGGER %I', source_name, trigger_name);
+        -- DROP EXTENSION drops them with the extension (they are not members: a trigger
+        -- cannot be one).
+        EXECUTE pg_catalog.format('ALTER TRIGGER %I ON %s DEPENDS ON EXTENSION attempt_lock', trigger_name, source_name);
+        EXECUTE pg_catalog.format('COMMENT ON TRIGGER %I ON %s IS %L', trigger_name, source_name,
+            'attempt_lock: keeps the incremental store exact (attempt_store_disable() removes it)');
+    END LOOP;
+
+    -- Members of the extension: the lock guards them, DROP EXTENSION drops them.
+    ALTER EXTENSION attempt_lock ADD SCHEMA attempt_lock_store;
+    ALTER EXTENSION attempt_lock ADD TABLE attempt_lock_store.attempt_store;
+    ALTER EXTENSION attempt_lock ADD TABLE attempt_lock_store.attempt_store_students;
+    ALTER EXTENSION attempt_lock ADD TABLE attempt_lock_store.attempt_store_state;
+
+    PERFORM @extschema@.attempt_views_apply(true);
+
+    PERFORM @extschema@.attempt_store_rebaseline('on');
+    RAISE NOTICE 'attempt_store_enable: the store is on: % attempts, % s', stored,
+        pg_catalog.round(EXTRACT(epoch FROM pg_catalog.clock_timestamp() - started)::pg_catalog.numeric, 1);
+    RETURN stored;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.attempt_store_switch_on(pg_catalog.int4) IS
+'attempt_lock internal: the body of attempt_store_enable(), which runs it with the lock''s switch flag raised. attempt_lock: switches the incremental store on (superuser): creates it, backfills it in batches of batch_size results (NOTICE progress; writers of the source wait meanwhile), indexes it, creates the triggers that keep it exact and makes the view attempt read it. Returns the number of attempts stored. SQLSTATE 55000 if it is already on.';
+
+CREATE OR REPLACE FUNCTION @extschema@.attempt_store_switch_off()
+RETURNS pg_catalog.bool
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    source_name pg_catalog.text;
+    was_on pg_catalog.bool := pg_catalog.to_regnamespace('attempt_lock_store') IS NOT NULL;
+    trigger_name pg_catalog.name;
+BEGIN
+    IF NOT COALESCE((SELECT r.rolsuper FROM pg_catalog.pg_roles AS r WHERE r.rolname = CURRENT_USER), false) THEN
+        RAISE EXCEPTION 'attempt_lock: only a superuser may switch the incremental store off'
+              USING ERRCODE = 'insufficient_privilege',
+                    HINT = 'Run SELECT attempt_store_disable() as a superuser.';
+    END IF;
+    PERFORM @extschema@.attempt_store_check_lock();
+    SELECT pg_catalog.format('%I.%I', n.nspname, c.relname) INTO STRICT source_name
+      FROM @extschema@.attempt_lock_config AS cfg
+      JOIN pg_catalog.pg_class AS c ON c.oid = cfg.source_table
+      JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace;
+
+    -- Triggers first: no write may reach a store that is going away.
+    FOR trigger_name IN
+        SELECT t.tgname FROM pg_catalog.pg_trigger AS t
+         WHERE t.tgrelid = (SELECT cfg.source_table FROM @extschema@.attempt_lock_config AS cfg)
+           AND t.tgname = ANY (@extschema@.attempt_store_trigger_names())
+    LOOP
+        EXECUTE pg_catalog.format('DROP TRIGGER %I ON %s', trigger_name, source_name);
+    END LOOP;
+    IF NOT was_on THEN
+        RAISE NOTICE 'attempt_lock: the incremental store is already off';
+        RETURN false;
+    END IF;
+
+    -- The view stops reading the store before the store is dropped (the lock would refuse
+    -- a DROP that cascades to the view).
+    PERFORM @extschema@.attempt_views_apply(false);
+
+    ALTER EXTENSION attempt_lock DROP TABLE attempt_lock_store.attempt_store_state;
+    ALTER EXTENSION attempt_lock DROP TABLE attempt_lock_store.attempt_store_students;
+    ALTER EXTENSION attempt_lock DROP TABLE attempt_lock_store.attempt_store;
+    ALTER EXTENSION attempt_lock DROP SCHEMA attempt_lock_store;
+    DROP SCHEMA attempt_lock_store CASCADE;
+
+    PERFORM @extschema@.attempt_store_rebaseline('off');
+    RETURN true;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.attempt_store_switch_off() IS
+'attempt_lock internal: the body of attempt_store_disable(), which runs it with the lock''s switch flag raised. attempt_lock: switches the incremental store off (superuser): the view attempt computes its rows on the fly again, the triggers and the store are dropped. Returns false (with a NOTICE) if it was already off.';
+
+-- The switch records the lock's baseline when it ends (below), so it must not start from a
+-- drifted state: that drift would become the baseline.
+CREATE OR REPLACE FUNCTION @extschema@.attempt_store_check_lock()
+RETURNS void
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    drifted pg_catalog.text;
+BEGIN
+    SELECT pg_catalog.string_agg(d.status || ': ' || d.object_type || ' ' || d.identity, '; ' ORDER BY d.identity)
+      INTO drifted
+      FROM @extschema@.attempt_lock_drift() AS d
+     WHERE d.kind <> 'override';
+    IF drifted IS NOT NULL THEN
+        RAISE EXCEPTION 'attempt_lock: the lock reports drift; the store switch would record it as the new baseline'
+              USING ERRCODE = 'object_not_in_prerequisite_state',
+                    DETAIL = drifted,
+                    HINT = 'SELECT * FROM attempt_lock_drift(); restore the released definitions first (docs/OPERATIONS.md, "Lock bypassed").';
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.attempt_store_check_lock() IS
+'attempt_lock internal: refuses the store switch while the lock reports drift, since the switch records a new baseline.';
+
+-- The switch ends like an update script: the lock's baseline becomes the state it leaves
+-- (the store's members, the view's new shape), so attempt_health() reports no drift.
+CREATE OR REPLACE FUNCTION @extschema@.attempt_store_rebaseline(what pg_catalog.text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF @extschema@.attempt_lock_in_script() THEN
+        PERFORM @extschema@.attempt_lock_record_state();
+    ELSE
+        RAISE NOTICE 'attempt_lock: store %: the lock''s baseline was not re-recorded (not inside the extension)', what;
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.attempt_store_rebaseline(pg_catalog.text) IS
+'attempt_lock internal: records the lock''s baseline at the end of the store switch when the switch runs as part of the extension.';
+
+-- The incremental store, part 4: its status and the sync check behind attempt_health().
+
+CREATE OR REPLACE FUNCTION @extschema@.attempt_store_status(
+    OUT enabled pg_catalog.bool,
+    OUT rows_estimate pg_catalog.int8,
+    OUT students pg_catalog.int8,
+    OUT enabled_at pg_catalog.timestamptz,
+    OUT enabled_by pg_catalog.name,
+    OUT backfill_results pg_catalog.int8,
+    OUT backfill_rows pg_catalog.int8,
+    OUT backfill_seconds pg_catalog.numeric,
+    OUT last_write pg_catalog.timestamptz,
+    OUT triggers pg_catalog.text)
+LANGUAGE plpgsql STABLE SECURITY DEFINER  -- monitors have no USAGE on attempt_lock_store
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    SELECT pg_catalog.string_agg(pg_catalog.format('%s %s', t.tgname,
+               CASE t.tgenabled WHEN 'A' THEN 'enabled always' WHEN 'O' THEN 'enabled'
+                                WHEN 'D' THEN 'DISABLED' ELSE 'enabled on ' || t.tgenabled::pg_catalog.text END), ', ' ORDER BY t.tgname)
+      INTO triggers
+      FROM pg_catalog.pg_trigger AS t
+     WHERE t.tgrelid = (SELECT cfg.source_table FROM @extschema@.attempt_lock_config AS cfg)
+       AND t.tgname = ANY (@extschema@.attempt_store_trigger_names());
+    enabled := pg_catalog.to_regclass('attempt_lock_store.attempt_store_state') IS NOT NULL;
+    IF NOT enabled THEN
+        RETURN;
+    END IF;
+    SELECT s.enabled_at, s.enabled_by, s.backfill_results, s.backfill_rows, s.backfill_seconds
+      INTO enabled_at, enabled_by, backfill_results, backfill_rows, backfill_seconds
+      FROM attempt_lock_store.attempt_store_state AS s;
+    SELECT GREATEST(c.reltuples, 0)::pg_catalog.int8 INTO rows_estimate
+      FROM pg_catalog.pg_class AS c WHERE c.oid = 'attempt_lock_store.attempt_store'::pg_catalog.regclass;
+    SELECT pg_catalog.count(*), pg_catalog.max(h.synced_at) INTO students, last_write
+      FROM attempt_lock_store.attempt_store_students AS h;
+    -- students: those written since the switch (the table is filled by the triggers).
+END
+$$;
+COMMENT ON FUNCTION @extschema@.attempt_store_status() IS
+'attempt_lock: the incremental store: on or off, its estimated rows, when and by whom it was switched on and how the backfill went, the students written since and the last write, and its triggers on the source.';
+
+-- Counts, never rows: it reads the store and the source as its owner, so that a
+-- monitoring role can run attempt_health().
+CREATE OR REPLACE FUNCTION @extschema@.attempt_store_sync_problems(
+    exact pg_catalog.bool DEFAULT false,
+    sample_students pg_catalog.int4 DEFAULT 200)
+RETURNS TABLE (problem pg_catalog.text, row_count pg_catalog.int8, detail pg_catalog.text)
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+-- jit: the on-the-fly side is estimated far above what a sample reads; compiling it cost
+-- seconds (measured) for a query that runs in milliseconds.
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $$
+DECLARE
+    source pg_catalog.regclass;
+    source_name pg_catalog.text;
+    students pg_catalog.uuid[];
+    sample_percent pg_catalog.float8;
+    missing pg_catalog.int8;
+    extra pg_catalog.int8;
+    scope pg_catalog.text;
+BEGIN
+    SELECT cfg.source_table, cfg.source_table::pg_catalog.text INTO STRICT source, source_name
+      FROM @extschema@.attempt_lock_config AS cfg;
+
+    RETURN QUERY
+    SELECT CASE WHEN pg_catalog.to_regclass('attempt_lock_store.attempt_store') IS NULL
+                THEN 'trigger without the store' ELSE 'trigger missing or disabled' END,
+           1::pg_catalog.int8,
+           w.name || CASE WHEN t.oid IS NULL THEN ' is missing'
+                          WHEN pg_catalog.to_regclass('attempt_lock_store.attempt_store') IS NULL
+                          THEN ' exists but the store is off (restored from a dump?): SELECT attempt_store_disable() or attempt_store_enable()'
+                          ELSE ' is not enabled always (tgenabled ' || t.tgenabled::pg_catalog.text || ')' END
+      FROM pg_catalog.unnest(@extschema@.attempt_store_trigger_names()) AS w(name)
+      LEFT JOIN pg_catalog.pg_trigger AS t ON t.tgrelid = source AND t.tgname = w.name
+     WHERE CASE WHEN pg_catalog.to_regclass('attempt_lock_store.attempt_store') IS NULL THEN t.oid IS NOT NULL
+                ELSE t.oid IS NULL OR t.tgenabled <> 'A' END;
+
+    IF pg_catalog.to_regclass('attempt_lock_store.attempt_store') IS NULL THEN
+        RETURN;
+    END IF;
+
+    -- The store's rows must reach nobody but through the view.
+    RETURN QUERY
+    SELECT 'store privileges', 1::pg_catalog.int8, x.what
+      -- Granted on the schema, to PUBLIC or a role. (pg_read_all_data and pg_write_all_data
+      -- have USAGE everywhere without a grant; the store's policy still applies the
+      -- source's row-level security to their members.)
+      FROM (SELECT pg_catalog.format('%s on schema attempt_lock_store granted to %s', a.privilege_type,
+                                     CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(a.grantee)) END) AS what
+              FROM pg_catalog.pg_namespace AS n
+             CROSS JOIN LATERAL pg_catalog.aclexplode(n.nspacl) AS a
+             WHERE n.nspname = 'attempt_lock_store' AND a.grantee <> n.nspowner
+            UNION ALL
+            SELECT pg_catalog.format('%s on attempt_lock_store.%I granted to %s', a.privilege_type, c.relname,
+                                     CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(a.grantee)) END)
+              FROM pg_catalog.pg_class AS c
+             CROSS JOIN LATERAL pg_catalog.aclexplode(c.relacl) AS a
+             WHERE c.relnamespace = 'attempt_lock_store'::pg_catalog.regnamespace AND c.relkind = 'r'
+               AND a.grantee <> c.relowner
+               AND NOT (c.relname = 'attempt_store' AND a.grantee = 0 AND a.privilege_type = 'SELECT')) AS x;
+
+    RETURN QUERY
+    SELECT 'store row security', 1::pg_catalog.int8,
+           'row-level security is off on attempt_lock_store.attempt_store, or its policy attempt_store_source_rows is gone'
+     WHERE NOT EXISTS (
+        SELECT 1 FROM pg_catalog.pg_class AS c
+          JOIN pg_catalog.pg_policy AS p ON p.polrelid = c.oid AND p.polname = 'attempt_store_source_rows'
+         WHERE c.oid = 'attempt_lock_store.attempt_store'::pg_catalog.regclass AND c.relrowsecurity);
+
+    RETURN QUERY
+    SELECT 'view not reading the store', 1::pg_catalog.int8,
+           'the view attempt does not read attempt_lock_store.attempt_store while the store is on'
+     WHERE NOT EXISTS (
+        SELECT 1 FROM pg_catalog.pg_rewrite AS r
+          JOIN pg_catalog.pg_depend AS d ON d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND d.objid = r.oid
+         WHERE r.ev_class = '@extschema@.attempt'::pg_catalog.regclass
+           AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
+           AND d.refobjid = 'attempt_lock_store.attempt_store'::pg_catalog.regclass);
+
+    IF exact THEN
+        scope := 'all rows';
+    ELSE
+        -- Whole students, half drawn from the source and half from the store, so that rows
+        -- missing from the store and rows it should no longer hold both have a chance.
+        SELECT LEAST(100, GREATEST(0.01, 100.0 * 1000 / GREATEST(1, c.reltuples)))
+          INTO sample_percent FROM pg_catalog.pg_class AS c WHERE c.oid = source;
+        EXECUTE pg_catalog.format(
+            'SELECT pg_catalog.array_agg(DISTINCT s) FROM ('
+            ' (SELECT DISTINCT @extschema@.attempt_student_uuid(er.user_id::pg_catalog.text) AS s'
+            '    FROM %s AS er TABLESAMPLE SYSTEM ($2) WHERE er.user_id IS NOT NULL LIMIT ($1 + 1) / 2)'
+            ' UNION ALL'
+            ' (SELECT DISTINCT st.student_id FROM attempt_lock_store.attempt_store AS st TABLESAMPLE SYSTEM ($3)'
+            '   LIMIT $1 / 2)) AS sample', source_name)
+          INTO students
+          USING sample_students, sample_percent,
+                (SELECT LEAST(100, GREATEST(0.01, 100.0 * 20000 / GREATEST(1, c.reltuples)))
+                   FROM pg_catalog.pg_class AS c WHERE c.oid = 'attempt_lock_store.attempt_store'::pg_catalog.regclass);
+        scope := pg_catalog.format('a sample of %s students', COALESCE(pg_catalog.cardinality(students), 0));
+    END IF;
+
+    -- One aggregation over both sides: +1 per store row, -1 per reference row; a group
+    -- whose sum is not 0 differs.
+    EXECUTE pg_catalog.format($q$
+SELECT COALESCE(pg_catalog.sum(-d.n) FILTER (WHERE d.n < 0), 0)::pg_catalog.int8,
+       COALESCE(pg_catalog.sum(d.n) FILTER (WHERE d.n > 0), 0)::pg_catalog.int8
+  FROM (SELECT pg_catalog.sum(b.n) AS n
+          FROM (SELECT s.id, s.student_id, s.item_id, s.correct, s.response_time_ms, s.hint_used,
+                       s.completed_at, s.started_at, s.attempt_no, s.session_id, s.topic_id, 1 AS n
+                  FROM attempt_lock_store.attempt_store AS s
+                 WHERE $1 OR s.student_id = ANY ($2)
+                UNION ALL
+                SELECT v.*, -1 FROM (%s) AS v WHERE $1 OR v.student_id = ANY ($2)) AS b
+         GROUP BY b.id, b.student_id, b.item_id, b.correct, b.response_time_ms, b.hint_used,
+                  b.completed_at, b.started_at, b.attempt_no, b.session_id, b.topic_id
+        HAVING pg_catalog.sum(b.n) <> 0) AS d
+$q$, @extschema@.attempt_view_query('computed'))
+      INTO missing, extra
+      USING exact, students;
+
+    IF missing > 0 THEN
+        RETURN QUERY SELECT 'rows missing from the store', missing,
+            'rows of the on-the-fly definition the store does not hold (or holds with other values); checked: ' || scope;
+    END IF;
+    IF extra > 0 THEN
+        RETURN QUERY SELECT 'rows extra in the store', extra,
+            'store rows the on-the-fly definition does not produce (or produces with other values); checked: ' || scope;
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.attempt_store_sync_problems(pg_catalog.bool, pg_catalog.int4) IS
+'attempt_lock internal (attempt_health()): what keeps the incremental store from being exact: missing or disabled triggers (or triggers without a store), privileges that would expose it, a view that does not read it, and the number of rows that differ from the on-the-fly definition (every row with exact => true, else every row of a sample of students). No rows: in sync, or off and clean. Counts only.';
+
+REVOKE ALL ON FUNCTION @extschema@.attempt_store_switch_on(pg_catalog.int4) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.attempt_store_switch_off() FROM PUBLIC;
+
+
+-- attempt_health()'s checks of the install itself: extension version, members, the view, its columns, the recorded definitions, the source table, the native hashes.
+-- Each check is a query run by attempt_health() (health.sql says with which parameters).
+CREATE OR REPLACE FUNCTION @extschema@.attempt_health_checks_install(OUT "check" pg_catalog.text, OUT query pg_catalog.text)
+RETURNS SETOF record
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+BEGIN ATOMIC
+SELECT c."check", c.query FROM (VALUES
+    ('extension', $q$
+        SELECT CASE WHEN e.extversion = a.default_version THEN 'ok' ELSE 'warn' END,
+               e.extversion, a.default_version,
+               CASE WHEN e.extversion = a.default_version THEN 'installed in schema ' || e.extnamespace::pg_catalog.regnamespace
+                    ELSE 'the server''s default version differs: ALTER EXTENSION attempt_lock UPDATE (see docs/UPGRADING.md)' END
+          FROM pg_catalog.pg_extension AS e
+          JOIN pg_catalog.pg_available_extensions AS a ON a.name = e.extname
+         WHERE e.extname = 'attempt_lock' $q$),
+    ('members', $q$
+        SELECT CASE WHEN pg_catalog.count(d.*) = 0 THEN 'ok' ELSE 'fail' END,
+               (SELECT pg_catalog.count(*) FROM pg_catalog.pg_depend AS m
+                 WHERE m.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass AND m.deptype = 'e'
+                   AND m.refobjid = (SELECT e.oid FROM pg_catalog.pg_extension AS e WHERE e.extname = 'attempt_lock'))::text
+                 || ' members',
+               'the members recorded at install/update',
+               pg_catalog.string_agg(d.status || ': ' || d.object_type || ' ' || d.identity, '; ' ORDER BY d.identity)
+          FROM @extschema@.attempt_lock_drift() AS d
+         WHERE d.kind IN ('member', 'baseline') $q$),
+    ('view', $q$
+        SELECT CASE WHEN c.oid IS NULL OR c.relkind <> 'v' OR m.objid IS NULL THEN 'fail' ELSE 'ok' END,
+               CASE WHEN c.oid IS NULL THEN 'missing'
+                    ELSE pg_catalog.format('%s (relkind %s, %s)', c.oid::pg_catalog.regclass, c.relkind,
+                         CASE WHEN m.objid IS NULL THEN 'not a member' ELSE 'member' END) END,
+               'view @extschema@.attempt, member of attempt_lock',
+               CASE WHEN c.oid IS NULL THEN 'relation "attempt" is missing: reinstall with DROP EXTENSION / CREATE EXTENSION attempt_lock'
+                    WHEN m.objid IS NULL THEN 'attempt was detached from the extension (ALTER EXTENSION ... DROP under the override?)' END
+          FROM (SELECT 1) AS one
+          LEFT JOIN pg_catalog.pg_class AS c
+            ON c.relname = 'attempt' AND c.relnamespace = '@extschema@'::pg_catalog.regnamespace
+          LEFT JOIN pg_catalog.pg_depend AS m
+            ON m.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND m.objid = c.oid AND m.deptype = 'e' $q$),
+    ('column_contract', $q$
+        WITH want AS (SELECT * FROM @extschema@.attempt_contract()),
+        have AS (
+            SELECT a.attnum::int AS "position", a.attname::text AS column_name,
+                   pg_catalog.format_type(a.atttypid, NULL) AS data_type
+              FROM pg_catalog.pg_attribute AS a
+             WHERE a.attrelid = '@extschema@.attempt'::pg_catalog.regclass AND a.attnum > 0 AND NOT a.attisdropped),
+        problems AS (
+            SELECT CASE WHEN h.column_name IS NULL THEN pg_catalog.format('missing column %s %s', w.column_name, w.data_type)
+                        WHEN w.column_name IS NULL THEN pg_catalog.format('extra column %s %s at position %s', h.column_name, h.data_type, h."position")
+                        WHEN h.data_type <> w.data_type THEN pg_catalog.format('column %s has type %s, expected %s', w.column_name, h.data_type, w.data_type)
+                        WHEN h."position" <> w."position" THEN pg_catalog.format('column %s is at position %s, expected %s', w.column_name, h."position", w."position")
+                   END AS problem
+              FROM want AS w FULL JOIN have AS h ON h.column_name = w.column_name)
+        SELECT CASE WHEN pg_catalog.count(p.problem) = 0 THEN 'ok' ELSE 'fail' END,
+               (SELECT pg_catalog.count(*) FROM have)::text || ' columns',
+               '11 columns as in attempt_contract()',
+               pg_catalog.string_agg(p.problem, '; ' ORDER BY p.problem)
+          FROM problems AS p $q$),
+    ('definition', $q$
+        SELECT CASE WHEN pg_catalog.count(*) = 0 THEN 'ok' ELSE 'fail' END,
+               CASE WHEN pg_catalog.count(*) = 0 THEN 'unchanged' ELSE pg_catalog.count(*) || ' objects differ' END,
+               'the definitions recorded at install/update',
+               pg_catalog.string_agg(d.status || ': ' || d.object_type || ' ' || d.identity, '; ' ORDER BY d.identity)
+          FROM @extschema@.attempt_lock_drift() AS d
+         WHERE d.kind IN ('view', 'function') $q$),
+    ('source_contract', $q$
+        SELECT CASE WHEN pg_catalog.count(*) = 0 THEN 'ok' ELSE 'fail' END,
+               $2::text, 'the exam_results contract (docs/SPEC.md §2)',
+               pg_catalog.string_agg(p.problem, '; ')
+          FROM @extschema@.attempt_source_problems($2::text) AS p $q$),
+    ('native_functions', $q$
+        WITH f AS (
+            SELECT p.oid::pg_catalog.regprocedure::text AS fn,
+                   p.provolatile = 'i' AND p.proisstrict AND p.proparallel = 's' AS declared_ok
+              FROM pg_catalog.pg_proc AS p
+             WHERE p.pronamespace = '@extschema@'::pg_catalog.regnamespace
+               AND p.proname IN ('attempt_id', 'attempt_student_uuid')),
+        self_test AS (
+            SELECT @extschema@.attempt_id('42', '7') = 4034413907488402035
+               AND @extschema@.attempt_id('5f0c7c1e-4b7a-4a39-9d1e-0c1f3c2b7a10'::uuid, 1001) = 2812140230157524088
+               AND @extschema@.attempt_student_uuid('student-42') = 'bbbbc2d5-8bba-cb8b-2836-8760498fd557'
+               AND @extschema@.attempt_student_uuid('ABCDEF01-2345-6789-ABCD-EF0123456789') = 'abcdef01-2345-6789-abcd-ef0123456789'
+               AND @extschema@.attempt_student_uuid(pg_catalog.repeat('-', 36)) = '95cfe54e-4b88-9737-ca32-cdfe4f31a0d7'
+               AS passed)
+        SELECT CASE WHEN (SELECT pg_catalog.count(*) FROM f WHERE f.declared_ok) = 3 AND s.passed THEN 'ok' ELSE 'fail' END,
+               (SELECT pg_catalog.count(*) FROM f WHERE f.declared_ok) || ' of 3 declared IMMUTABLE STRICT PARALLEL SAFE; known answers '
+                   || CASE WHEN s.passed THEN 'pass' ELSE 'FAIL' END,
+               '3 functions, known answers pass',
+               (SELECT pg_catalog.string_agg(f.fn, ', ' ORDER BY f.fn) FROM f WHERE NOT f.declared_ok)
+          FROM self_test AS s $q$)
+) AS c("check", query);
+END;
+COMMENT ON FUNCTION @extschema@.attempt_health_checks_install() IS
+'attempt_lock internal: the checks of attempt_health() on what CREATE EXTENSION / ALTER EXTENSION UPDATE left in place, in report order, each as (name, query). Not a public API.';
+-- attempt_health()'s checks of the lock: its event triggers and the emergency override.
+-- Each check is a query run by attempt_health() (health.sql says with which parameters).
+CREATE OR REPLACE FUNCTION @extschema@.attempt_health_checks_lock(OUT "check" pg_catalog.text, OUT query pg_catalog.text)
+RETURNS SETOF record
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+BEGIN ATOMIC
+SELECT c."check", c.query FROM (VALUES
+    ('lock_triggers', $q$
+        WITH want(name) AS (VALUES ('attempt_lock_guard_objects'), ('attempt_lock_guard_functions'),
+                                   ('attempt_lock_guard_start'), ('attempt_lock_guard_drop')),
+        state AS (
+            SELECT w.name, t.evtenabled
+              FROM want AS w LEFT JOIN pg_catalog.pg_event_trigger AS t ON t.evtname = w.name)
+        SELECT CASE WHEN pg_catalog.count(*) FILTER (WHERE s.evtenabled IS DISTINCT FROM 'O' AND s.evtenabled IS DISTINCT FROM 'A') = 0
+                         AND pg_catalog.current_setting('session_replication_role') <> 'replica'
+                    THEN 'ok' ELSE 'fail' END,
+               pg_catalog.count(*) FILTER (WHERE s.evtenabled IN ('O', 'A')) || ' of 4 enabled; session_replication_role = '
+                   || pg_catalog.current_setting('session_replication_role'),
+               '4 of 4 enabled; session_replication_role <> replica',
+               pg_catalog.string_agg(s.name || CASE WHEN s.evtenabled IS NULL THEN ' is missing' ELSE ' is disabled (' || s.evtenabled::pg_catalog.text || ')' END,
+                                     '; ' ORDER BY s.name) FILTER (WHERE s.evtenabled IS DISTINCT FROM 'O' AND s.evtenabled IS DISTINCT FROM 'A')
+          FROM state AS s $q$),
+    ('override', $q$
+        WITH uses AS (SELECT * FROM @extschema@.attempt_lock_override_uses())
+        SELECT CASE WHEN pg_catalog.current_setting('attempt_lock.override', true) = 'on' THEN 'fail'
+                    WHEN u.recent > 0 THEN 'warn' ELSE 'ok' END,
+               pg_catalog.format('override %s in this session; %s uses since the last install/update, %s in all',
+                                 COALESCE(pg_catalog.current_setting('attempt_lock.override', true), 'off'),
+                                 u.recent, u.total),
+               'off, no uses since the last install/update',
+               CASE WHEN u.recent > 0 THEN 'see attempt_lock_override_log; the definition check shows what changed' END
+          FROM uses AS u $q$)
+) AS c("check", query);
+END;
+COMMENT ON FUNCTION @extschema@.attempt_health_checks_lock() IS
+'attempt_lock internal: the checks of attempt_health() on whether the lock is armed, in report order, each as (name, query). Not a public API.';
+-- attempt_health()'s checks of the data: row count, freshness, NULLs in never-NULL columns, duplicate ids, attempt_no density, rejects.
+-- Each check is a query run by attempt_health() (health.sql says with which parameters).
+CREATE OR REPLACE FUNCTION @extschema@.attempt_health_checks_data(OUT "check" pg_catalog.text, OUT query pg_catalog.text)
+RETURNS SETOF record
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+BEGIN ATOMIC
+SELECT c."check", c.query FROM (VALUES
+    ('row_count', $q$
+        SELECT CASE WHEN n > 0 THEN 'ok' ELSE 'warn' END,
+               CASE WHEN $1 THEN n::text ELSE 'about ' || n::text END,
+               'more than 0 rows',
+               CASE WHEN n = 0 THEN 'attempt is empty' WHEN NOT $1 THEN 'estimate: source rows (catalog) x questions per result (sample)' END
+          FROM (SELECT CASE WHEN $1 THEN (SELECT pg_catalog.count(*) FROM @extschema@.attempt)
+                            ELSE (SELECT pg_catalog.round(CASE WHEN c.reltuples >= 0 THEN c.reltuples  -- -1: never analyzed
+                                                                    ELSE (SELECT pg_catalog.count(*) FROM {source}) END
+                                         * COALESCE((SELECT pg_catalog.avg(pg_catalog.jsonb_array_length(er.result_json -> 'questions'))
+                                                                  FROM {source} AS er TABLESAMPLE SYSTEM ($8)
+                                                                 WHERE pg_catalog.jsonb_typeof(er.result_json -> 'questions') = 'array'), 0))::bigint
+                                    FROM pg_catalog.pg_class AS c WHERE c.oid = $2) END AS n) AS count $q$),
+    ('freshness', $q$
+        SELECT CASE WHEN m.future > 0 THEN 'warn'
+                    WHEN m.latest IS NULL THEN 'warn'
+                    WHEN $4 IS NOT NULL AND pg_catalog.now() - m.latest > $4 THEN 'fail'
+                    WHEN $3 IS NOT NULL AND pg_catalog.now() - m.latest > $3 THEN 'warn' ELSE 'ok' END,
+               COALESCE('latest completed_at ' || m.latest::text || ', age '
+                        || (pg_catalog.date_trunc('second', pg_catalog.now() - m.latest))::text, 'no rows'),
+               pg_catalog.format('age under %s (warn) / %s (fail)', COALESCE($3::text, 'no limit'), COALESCE($4::text, 'no limit')),
+               CASE WHEN m.future > 0 THEN m.future || ' results are dated in the future (up to '
+                         || m.furthest::text || '); they do not count as fresh' END
+          FROM (SELECT pg_catalog.max(c.at) FILTER (WHERE c.at <= pg_catalog.now()) AS latest,
+                       pg_catalog.count(*) FILTER (WHERE c.at > pg_catalog.now()) AS future,
+                       pg_catalog.max(c.at) AS furthest
+                  FROM (SELECT COALESCE(er.updated_at, er.created_at) AS at FROM {source} AS er) AS c) AS m $q$),
+    ('never_null', $q$
+        SELECT CASE WHEN n = 0 THEN 'ok' ELSE 'fail' END, n || ' rows with a NULL in a never-NULL column',
+               '0', 'checked: ' || $5
+          FROM (SELECT pg_catalog.count(*) AS n FROM @extschema@.attempt AS a
+                 WHERE ($1 OR a.student_id = ANY ($6))
+                   AND (a.id IS NULL OR a.student_id IS NULL OR a.item_id IS NULL OR a.correct IS NULL
+                        OR a.response_time_ms IS NULL OR a.hint_used IS NULL OR a.completed_at IS NULL
+                        OR a.started_at IS NULL OR a.attempt_no IS NULL)) AS x $q$),
+    ('duplicate_ids', $q$
+        SELECT CASE WHEN n = 0 THEN 'ok' ELSE 'fail' END, n || ' duplicate ids', '0',
+               CASE WHEN n > 0 THEN 'a 64-bit id collision or a duplicated exam_results id; SELECT id, count(*) FROM attempt GROUP BY 1 HAVING count(*) > 1. '
+                    ELSE '' END || 'checked: ' || $5
+          FROM (SELECT pg_catalog.count(*) - pg_catalog.count(DISTINCT a.id) AS n FROM @extschema@.attempt AS a
+                 WHERE $1 OR a.student_id = ANY ($6)) AS x $q$),
+    ('attempt_no_dense', $q$
+        SELECT CASE WHEN n = 0 THEN 'ok' ELSE 'fail' END, n || ' (student_id, item_id) groups not numbered 1..n', '0',
+               'checked: ' || $5
+          FROM (SELECT pg_catalog.count(*) AS n FROM (
+                    SELECT 1 FROM @extschema@.attempt AS a
+                     WHERE $1 OR a.student_id = ANY ($6)
+                     GROUP BY a.student_id, a.item_id
+                    HAVING pg_catalog.min(a.attempt_no) <> 1 OR pg_catalog.max(a.attempt_no) <> pg_catalog.count(*)
+                        OR pg_catalog.count(DISTINCT a.attempt_no) <> pg_catalog.count(*)) AS g) AS x $q$),
+    ('rejects', $q$
+        SELECT CASE WHEN pg_catalog.count(*) = 0 THEN 'ok' ELSE 'warn' END,
+               pg_catalog.format('%s dropped, %s defaulted%s', pg_catalog.count(*) FILTER (WHERE r.action = 'dropped'),
+                                 pg_catalog.count(*) FILTER (WHERE r.action = 'defaulted'),
+                                 CASE WHEN $1 THEN '' ELSE ' (in a sample of results)' END),
+               '0 (bad input is dropped or defaulted, never silently)',
+               CASE WHEN pg_catalog.count(*) > 0 THEN 'SELECT * FROM attempt_rejects; top reasons: '
+                    || (SELECT pg_catalog.string_agg(t.reason || ' x' || t.n, ', ' ORDER BY t.n DESC, t.reason)
+                          FROM (SELECT r2.reason, pg_catalog.count(*) AS n FROM pg_catalog.unnest(pg_catalog.array_agg(r.reason)) AS r2(reason)
+                                 GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 3) AS t) END
+          FROM @extschema@.attempt_rejects AS r
+         WHERE $1 OR r.exam_result_id IN (SELECT er.id FROM {source} AS er TABLESAMPLE SYSTEM ($8)) $q$)
+) AS c("check", query);
+END;
+COMMENT ON FUNCTION @extschema@.attempt_health_checks_data() IS
+'attempt_lock internal: the checks of attempt_health() on the rows of attempt and attempt_rejects, in report order, each as (name, query). Not a public API.';
+-- attempt_health()'s checks of access and upkeep: a readers privileges, the recommended index, table statistics.
+-- Each check is a query run by attempt_health() (health.sql says with which parameters).
+CREATE OR REPLACE FUNCTION @extschema@.attempt_health_checks_access(OUT "check" pg_catalog.text, OUT query pg_catalog.text)
+RETURNS SETOF record
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+BEGIN ATOMIC
+SELECT c."check", c.query FROM (VALUES
+    ('privileges', $q$
+        WITH need(what, granted) AS (
+            SELECT 'USAGE on schema @extschema@', pg_catalog.has_schema_privilege($7, '@extschema@', 'USAGE')
+            UNION ALL SELECT 'SELECT on @extschema@.attempt', pg_catalog.has_table_privilege($7, pg_catalog.to_regclass('@extschema@.attempt'), 'SELECT')
+            UNION ALL SELECT 'USAGE on the schema of ' || $2::text,
+                             pg_catalog.has_schema_privilege($7, (SELECT c.relnamespace FROM pg_catalog.pg_class AS c WHERE c.oid = $2), 'USAGE')
+            UNION ALL SELECT 'SELECT on ' || $2::text || ' (the view is security_invoker)', pg_catalog.has_table_privilege($7, $2, 'SELECT')
+            UNION ALL
+            SELECT DISTINCT 'EXECUTE on ' || d.refobjid::pg_catalog.regprocedure::text,
+                   pg_catalog.has_function_privilege($7, d.refobjid, 'EXECUTE')
+              FROM pg_catalog.pg_rewrite AS r
+              JOIN pg_catalog.pg_depend AS d ON d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND d.objid = r.oid
+              JOIN pg_catalog.pg_proc AS p ON p.oid = d.refobjid AND d.refclassid = 'pg_catalog.pg_proc'::pg_catalog.regclass
+             WHERE r.ev_class = pg_catalog.to_regclass('@extschema@.attempt')
+               AND p.pronamespace = '@extschema@'::pg_catalog.regnamespace)
+        SELECT CASE WHEN $7 IS NULL THEN 'ok' WHEN pg_catalog.bool_and(n.granted) THEN 'ok' ELSE 'fail' END,
+               CASE WHEN $7 IS NULL THEN 'no role given (check_role => ''name'')'
+                    ELSE pg_catalog.count(*) FILTER (WHERE n.granted) || ' of ' || pg_catalog.count(*) || ' privileges for role ' || $7 END,
+               'every privilege a reader of attempt needs',
+               CASE WHEN $7 IS NOT NULL THEN pg_catalog.string_agg('missing ' || n.what, '; ') FILTER (WHERE NOT n.granted) END
+          FROM need AS n
+         WHERE $7 IS NOT NULL OR n.what LIKE 'USAGE on schema @extschema@' $q$),
+    ('recommended_index', $q$
+        SELECT CASE WHEN pg_catalog.count(*) > 0 THEN 'ok' ELSE 'warn' END,
+               COALESCE(pg_catalog.string_agg(i.indexrelid::pg_catalog.regclass::text, ', '), 'none'),
+               'an index on ' || $2::text || ' (attempt_student_uuid(user_id))',
+               CASE WHEN pg_catalog.count(*) = 0 THEN 'per-student queries scan everything: CREATE INDEX CONCURRENTLY ON '
+                    || $2::text || ' (attempt_student_uuid(user_id))' END
+          FROM pg_catalog.pg_index AS i
+         WHERE i.indrelid = $2 AND i.indexprs IS NOT NULL AND i.indpred IS NULL
+           AND pg_catalog.pg_get_indexdef(i.indexrelid, 1, false) ~ '^(@extschema@\.)?attempt_student_uuid\(user_id\)$' $q$),
+    ('statistics', $q$
+        WITH parts AS (
+            SELECT c.oid AS relid FROM pg_catalog.pg_class AS c WHERE c.oid = $2 AND c.relkind <> 'p'
+            UNION
+            SELECT t.relid FROM pg_catalog.pg_partition_tree($2) AS t WHERE t.isleaf
+        ), s AS (
+            SELECT pg_catalog.count(*) AS leaves,
+                   pg_catalog.count(*) FILTER (WHERE GREATEST(st.last_analyze, st.last_autoanalyze) IS NULL) AS never,
+                   pg_catalog.min(GREATEST(st.last_analyze, st.last_autoanalyze)) AS oldest,
+                   COALESCE(pg_catalog.sum(st.n_dead_tup), 0) AS dead,
+                   COALESCE(pg_catalog.sum(st.n_live_tup), 0) AS live
+              FROM parts AS p LEFT JOIN pg_catalog.pg_stat_all_tables AS st ON st.relid = p.relid)
+        SELECT CASE WHEN pg_catalog.pg_is_in_recovery() THEN 'ok'
+                    WHEN s.leaves = 0 OR s.never > 0 OR s.oldest < pg_catalog.now() - interval '7 days'
+                      -- autovacuum's own default trigger: 50 + 20% of the live tuples
+                      OR s.dead > 50 + 0.2 * s.live THEN 'warn'
+                    ELSE 'ok' END,
+               CASE WHEN pg_catalog.pg_is_in_recovery()
+                    THEN 'hot standby: table statistics are kept (and judged) on the primary'
+                    ELSE pg_catalog.format('last analyze %s; %s dead of %s live tuples%s',
+                             CASE WHEN s.never > 0 THEN 'never' ELSE s.oldest::text END, s.dead, s.live,
+                             CASE WHEN s.leaves > 1 THEN pg_catalog.format(' (%s partitions, the oldest analyze)', s.leaves)
+                                  ELSE '' END) END,
+               'analyzed within 7 days; at most 50 + 20% dead tuples',
+               'ANALYZE ' || $2::text || ' / VACUUM ' || $2::text || ' if the plan or the counts look stale'
+          FROM s $q$)
+) AS c("check", query);
+END;
+COMMENT ON FUNCTION @extschema@.attempt_health_checks_access() IS
+'attempt_lock internal: the checks of attempt_health() on privileges, the student index and the statistics of the source, in report order, each as (name, query). Not a public API.';
+-- attempt_health()'s checks of the incremental store: off, or on and exact.
+-- Each check is a query run by attempt_health() (health.sql says with which parameters).
+CREATE OR REPLACE FUNCTION @extschema@.attempt_health_checks_store(OUT "check" pg_catalog.text, OUT query pg_catalog.text)
+RETURNS SETOF record
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+BEGIN ATOMIC
+SELECT c."check", c.query FROM (VALUES
+    ('store', $q$
+        SELECT CASE WHEN pg_catalog.count(p.problem) = 0 THEN 'ok' ELSE 'fail' END,
+               CASE WHEN pg_catalog.to_regclass('attempt_lock_store.attempt_store') IS NULL THEN 'off'
+                    ELSE 'on' END
+                 || CASE WHEN pg_catalog.count(p.problem) > 0
+                         THEN ', ' || pg_catalog.count(p.problem) || ' problems' ELSE '' END,
+               'off, or on and identical to the on-the-fly definition',
+               pg_catalog.string_agg(p.problem || ': ' || p.row_count || ' (' || p.detail || ')', '; ')
+          FROM @extschema@.attempt_store_sync_problems($1, GREATEST(pg_catalog.cardinality($6), 200)) AS p $q$)
+) AS c("check", query);
+END;
+COMMENT ON FUNCTION @extschema@.attempt_health_checks_store() IS
+'attempt_lock internal: the checks of attempt_health() on the incremental store, in report order, each as (name, query). Not a public API.';
+-- attempt_health(), the runbook in one call (docs/OPERATIONS.md): runs the checks of the
+-- checks_*.sql files beside this one, in report order.
+--
+-- One row per check. Each check is one query, run in its own subtransaction: a check that
+-- cannot run reports `fail` with the reason instead of raising, and nothing here writes,
+-- so the function works in a read-only transaction and on a hot standby.
+--
+-- Estimated mode (the default) reads catalog estimates and a sample of students whose
+-- rows are fetched through the student index; exact mode scans everything.
+--
+-- Each check is a query returning one row (status, observed, expected, detail), run with
+-- these parameters: $1 exact (bool), $2 the source table (regclass), $3 freshness_warn,
+-- $4 freshness_fail, $5 the scope of the data checks (text), $6 the sampled students
+-- (uuid[]), $7 check_role (name), $8 the sample percentage of the source for TABLESAMPLE;
+-- {source} in its text is replaced by the source table. A check that reads $2 or {source}
+-- fails when there is no source, one that reads $6 when no sample could be drawn.
+CREATE OR REPLACE FUNCTION @extschema@.attempt_health(
+    exact pg_catalog.bool DEFAULT false,
+    freshness_warn pg_catalog.interval DEFAULT '1 day',
+    freshness_fail pg_catalog.interval DEFAULT '7 days',
+    check_role pg_catalog.name DEFAULT NULL,
+    sample_students pg_catalog.int4 DEFAULT 200)
+RETURNS TABLE ("check" pg_catalog.text, status pg_catalog.text, observed pg_catalog.text,
+               expected pg_catalog.text, detail pg_catalog.text)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $health$
+DECLARE
+    source pg_catalog.regclass;
+    students pg_catalog.uuid[];
+    sample_percent pg_catalog.float8;
+    source_error pg_catalog.text;
+    sample_error pg_catalog.text;
+    scope pg_catalog.text;
+    check_name pg_catalog.text;
+    check_query pg_catalog.text;
+BEGIN
+    BEGIN
+        SELECT c.source_table INTO STRICT source FROM @extschema@.attempt_lock_config AS c;
+    EXCEPTION WHEN OTHERS THEN
+        source_error := 'no source table: cannot read attempt_lock_config: ' || SQLERRM;
+    END;
+
+    -- Enough pages for about 1,000 results, at least 0.01% of the table.
+    SELECT LEAST(100, GREATEST(0.01, 100.0 * 1000 / GREATEST(1, c.reltuples)))
+      INTO sample_percent FROM pg_catalog.pg_class AS c WHERE c.oid = source;
+
+    -- The rows the data checks look at: everything, or every row of a sample of students
+    -- (whole students, so attempt_no density and duplicates are exact within them).
+    IF exact THEN
+        scope := 'all rows';
+    ELSE
+        BEGIN
+            EXECUTE pg_catalog.format(
+                'SELECT pg_catalog.array_agg(s) FROM (SELECT DISTINCT @extschema@.attempt_student_uuid(er.user_id) AS s'
+                ' FROM %s AS er TABLESAMPLE SYSTEM ($2) WHERE er.user_id IS NOT NULL LIMIT $1) AS sample', source)
+              INTO students USING sample_students, sample_percent;
+        EXCEPTION WHEN OTHERS THEN
+            sample_error := 'the sample of students could not be drawn: ' || SQLERRM;
+        END;
+        scope := pg_catalog.format('a sample of %s students (estimated mode; exact => true checks all rows)',
+                                   COALESCE(pg_catalog.cardinality(students), 0));
+    END IF;
+
+    FOR check_name, check_query IN
+        SELECT c."check", c.query
+          FROM (SELECT 1 AS g, x.* FROM @extschema@.attempt_health_checks_install() WITH ORDINALITY AS x
+                UNION ALL SELECT 2, x.* FROM @extschema@.attempt_health_checks_lock() WITH ORDINALITY AS x
+                UNION ALL SELECT 3, x.* FROM @extschema@.attempt_health_checks_data() WITH ORDINALITY AS x
+                UNION ALL SELECT 4, x.* FROM @extschema@.attempt_health_checks_access() WITH ORDINALITY AS x
+                UNION ALL SELECT 5, x.* FROM @extschema@.attempt_health_checks_store() WITH ORDINALITY AS x) AS c
+         ORDER BY c.g, c.ordinality
+    LOOP
+        IF source IS NULL AND check_query ~ '\$2|\{source\}' THEN
+            RETURN QUERY SELECT check_name, 'fail'::text, NULL::text, NULL::text, source_error;
+            CONTINUE;
+        ELSIF sample_error IS NOT NULL AND check_query ~ '\$6' THEN
+            RETURN QUERY SELECT check_name, 'fail'::text, NULL::text, NULL::text, sample_error;
+            CONTINUE;
+        END IF;
+        BEGIN
+            RETURN QUERY EXECUTE
+                'SELECT ' || pg_catalog.quote_literal(check_name) || '::text, r.* FROM ('
+                || pg_catalog.replace(check_query, '{source}', source::pg_catalog.text)
+                || ') AS r(status, observed, expected, detail)'
+                USING exact, source, freshness_warn, freshness_fail, scope, students, check_role, sample_percent;
+        EXCEPTION WHEN OTHERS THEN
+            RETURN QUERY SELECT check_name, 'fail'::text, NULL::text, NULL::text,
+                                'the check could not run: ' || SQLERRM;
+        END;
+    END LOOP;
+END
+$health$;
+COMMENT ON FUNCTION @extschema@.attempt_health(pg_catalog.bool, pg_catalog.interval, pg_catalog.interval, pg_catalog.name, pg_catalog.int4) IS
+'attempt_lock: the runbook in one call; one row per check (ok/warn/fail) on the lock, the contract and the data. Never raises; read-only. exact => true scans everything, the default samples students';
+
+-- The end of every update step: its history row, then the lock's baseline (last). A step
+-- runs with the new version already in pg_extension.
+INSERT INTO @extschema@.attempt_lock_history (version, action)
+SELECT e.extversion, 'update' FROM pg_catalog.pg_extension AS e WHERE e.extname = 'attempt_lock';
+
+SELECT @extschema@.attempt_lock_record_state();
