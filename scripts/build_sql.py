@@ -12,12 +12,14 @@ lines would build differently after a later source edit).
 
 Directives, each alone on a line, in sources and steps:
   --@include PATH                  the source file sql/src/PATH, itself expanded
+  --@release V comment KIND NAME   only the COMMENT ON KIND @extschema@.NAME of release V
   --@release V KIND NAME           the statements of the frozen install script of release
                                    V that create KIND (function, aggregate, view, table)
                                    @extschema@.NAME, with their COMMENT, GRANT and REVOKE
                                    statements; or, for KIND do, its DO block quoted
-                                   $NAME$. CREATE FUNCTION and CREATE VIEW become CREATE
-                                   OR REPLACE (a downgrade step restores older bodies)
+                                   $NAME$. CREATE FUNCTION, VIEW and AGGREGATE become
+                                   CREATE OR REPLACE (a downgrade step restores older
+                                   bodies)
 
   --check   exit 1 when a committed unreleased script differs from what this builds
 """
@@ -118,7 +120,7 @@ def code_of(statement):
     return "\n".join(lines).strip()
 
 
-def from_release(version, kind, name):
+def from_release(version, kind, name, comment_only=False):
     path = os.path.join(ROOT, "sql", "install", f"attempt_lock--{version}.sql")
     if not os.path.exists(path):
         raise BuildError(f"--@release {version}: no frozen install script {path}")
@@ -126,6 +128,8 @@ def from_release(version, kind, name):
     obj = re.escape(f"@extschema@.{name}")
     if kind == "DO":
         patterns = [rf"DO \${re.escape(name)}\$"]
+    elif comment_only:
+        patterns = [rf"COMMENT ON {kind} {obj}\b"]
     else:
         patterns = [
             rf"CREATE (OR REPLACE )?{kind} {obj}\b",
@@ -136,7 +140,7 @@ def from_release(version, kind, name):
     for statement in statements(read(path)):
         code = code_of(statement)
         if any(re.match(p, code, re.S) for p in patterns):
-            code = re.sub(r"\bCREATE (FUNCTION|VIEW)\b", r"CREATE OR REPLACE \1", code)
+            code = re.sub(r"\bCREATE (FUNCTION|VIEW|AGGREGATE)\b", r"CREATE OR REPLACE \1", code)
             found.append(code)
     if not found:
         raise BuildError(f"--@release {version} {kind} {name}: nothing creates it in {path}")
@@ -162,6 +166,8 @@ def expand(path, seen=()):
             out.append(expand(target, seen + (path,)))
         elif verb == "release" and len(args) == 3:
             out.append(from_release(*args))
+        elif verb == "release" and len(args) == 4 and args[1] == "comment":
+            out.append(from_release(args[0], args[2], args[3], comment_only=True))
         else:
             raise BuildError(f"{where}: unknown directive {line.strip()!r}")
     return "".join(out)

@@ -18,85 +18,77 @@
 //!
 //! Encoding: `[m, len_0 .. len_(m-1), numbers of peer 0 .. numbers of peer m-1]`.
 
+use crate::context_vec::{Arena, ContextVec, ItemCounts};
 use crate::fmgr::{arg, v1_info};
 use crate::row_cache::with_rows;
 use pgrx::prelude::*;
 use pgrx::pg_sys;
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 
-/// Item ids are plain integers: a multiply and a fold spread them well enough, at a
-/// fraction of SipHash's cost (the map is read once per attempt).
-#[derive(Default)]
-struct ItemHasher(u64);
-
-impl Hasher for ItemHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    fn write_i64(&mut self, n: i64) {
-        let h = (n as u64 ^ self.0).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        self.0 = h ^ (h >> 32);
-    }
-}
-
-/// The running state over one student's results.
-#[derive(Default)]
+/// The running state over one student's results, in the aggregate's memory context: it is
+/// accounted there and freed when the window moves to the next student.
 struct History {
     /// Per item: attempts in the peer groups already numbered.
-    attempts: HashMap<i64, i32, BuildHasherDefault<ItemHasher>>,
-    /// The current peer group: per result, its kept (item, position) pairs.
-    group: Vec<Vec<(i64, i32)>>,
+    attempts: ItemCounts,
+    /// The current peer group: the kept (item, position) pairs of its results, one after
+    /// the other, and how many each result has.
+    group_items: ContextVec<(i64, i32)>,
+    group_lengths: ContextVec<u32>,
     /// Set by the final function: the next result starts a new peer group.
     group_numbered: bool,
 }
 
 impl History {
-    fn add_result(&mut self, items: Vec<(i64, i32)>) {
+    fn new(arena: Arena) -> Self {
+        Self {
+            attempts: ItemCounts::new(arena),
+            group_items: ContextVec::new(arena),
+            group_lengths: ContextVec::new(arena),
+            group_numbered: false,
+        }
+    }
+
+    fn add_result(&mut self, items: impl Iterator<Item = (i64, i32)>) {
         if self.group_numbered {
-            for (item, _) in self.group.drain(..).flatten() {
-                *self.attempts.entry(item).or_insert(0) += 1;
+            for &(item, _) in self.group_items.as_slice() {
+                self.attempts.add(item, 1);
             }
+            self.group_items.clear();
+            self.group_lengths.clear();
             self.group_numbered = false;
         }
-        self.group.push(items);
+        let mut n = 0;
+        for item in items {
+            self.group_items.push(item);
+            n += 1;
+        }
+        self.group_lengths.push(n);
     }
 
     /// The numbers of the current group, encoded as the module header says. Repeatable:
     /// it changes nothing the next call would read.
     fn number_group(&mut self) -> Vec<i32> {
         self.group_numbered = true;
-        let before = |item: &i64| self.attempts.get(item).copied().unwrap_or(0);
-        let m = self.group.len();
-        let mut out: Vec<i32> = Vec::with_capacity(1 + m + self.group.iter().map(Vec::len).sum::<usize>());
+        let lengths = self.group_lengths.as_slice();
+        let items = self.group_items.as_slice();
+        let m = lengths.len();
+        let mut out: Vec<i32> = Vec::with_capacity(1 + m + items.len());
         out.push(m as i32);
-        out.extend(self.group.iter().map(|items| items.len() as i32));
+        out.extend(lengths.iter().map(|&n| n as i32));
         if m == 1 {
-            out.extend(self.group[0].iter().map(|(item, _)| before(item) + 1));
+            out.extend(items.iter().map(|&(item, _)| self.attempts.get(item) + 1));
             return out;
         }
         // Several results tie on (completed_at, id): per item, order their elements by
         // position, then by their order in the group (ties the contract leaves open).
         let start = out.len();
-        out.resize(start + self.group.iter().map(Vec::len).sum::<usize>(), 0);
-        let mut entries: Vec<(i64, i32, usize)> = Vec::new();
-        let mut slot = start;
-        for items in &self.group {
-            for &(item, position) in items {
-                entries.push((item, position, slot));
-                slot += 1;
-            }
-        }
+        out.resize(start + items.len(), 0);
+        let mut entries: Vec<(i64, i32, usize)> =
+            items.iter().enumerate().map(|(k, &(item, position))| (item, position, start + k)).collect();
         entries.sort_unstable();
         let mut rank = 0;
         for (i, &(item, _, slot)) in entries.iter().enumerate() {
             rank = if i > 0 && entries[i - 1].0 == item { rank + 1 } else { 1 };
-            out[slot] = before(&item) + rank;
+            out[slot] = self.attempts.get(item) + rank;
         }
         out
     }
@@ -113,13 +105,6 @@ pub fn peer_numbers(encoded: &[i32], peer: i64) -> Option<&[i32]> {
     }
     let len = usize::try_from(lengths[peer]).ok()?;
     encoded.get(offset..offset.checked_add(len)?)
-}
-
-/// # Safety
-/// `history` is the pointer the transition function registered, freed once.
-unsafe extern "C-unwind" fn drop_history(history: *mut std::ffi::c_void) {
-    // SAFETY: made by Box::into_raw in the transition function; called once, at reset.
-    drop(unsafe { Box::from_raw(history.cast::<History>()) });
 }
 
 /// # Safety
@@ -152,35 +137,21 @@ pub unsafe extern "C-unwind" fn attempt_no_counts_transition(
     // SAFETY: argument 0 is the state this function returned, or NULL at the first row.
     let history = match unsafe { arg(fcinfo, 0) } {
         Some(state) => state.cast_mut_ptr::<History>(),
-        None => {
-            // The state lives until the window moves to the next student, when PostgreSQL
-            // resets the aggregate's memory context: the callback frees it then.
-            let history = Box::into_raw(Box::new(History {
-                // A student's distinct items, typically: no rehashing as the map fills.
-                attempts: HashMap::with_capacity_and_hasher(256, Default::default()),
-                ..History::default()
-            }));
-            // SAFETY: a callback record in the aggregate's context, registered with it.
-            unsafe {
-                let callback = pg_sys::MemoryContextAlloc(context, std::mem::size_of::<pg_sys::MemoryContextCallback>())
-                    .cast::<pg_sys::MemoryContextCallback>();
-                callback.write(pg_sys::MemoryContextCallback {
-                    func: Some(drop_history),
-                    arg: history.cast(),
-                    next: std::ptr::null_mut(),
-                });
-                pg_sys::MemoryContextRegisterResetCallback(context, callback);
-            }
-            history
-        }
+        // SAFETY: the aggregate's context lives as long as the state is used; its reset,
+        // when the window moves to the next student, frees the state and its storage.
+        None => unsafe { Arena::Context(context).put(History::new(Arena::Context(context))) },
     };
     // SAFETY: argument 1, a jsonb datum.
-    let items = match unsafe { arg(fcinfo, 1) } {
-        Some(json) => unsafe { with_rows(json, |parsed| parsed.rows.iter().map(|r| (r.item_id, r.position)).collect()) },
-        None => Vec::new(),
-    };
-    // SAFETY: the state is this aggregate's History, alive until the context resets.
-    unsafe { (*history).add_result(items) };
+    // SAFETY: the state is this aggregate's History, alive until the context resets;
+    // argument 1 is a jsonb datum.
+    unsafe {
+        match arg(fcinfo, 1) {
+            Some(json) => with_rows(json, |parsed| {
+                (*history).add_result(parsed.rows.iter().map(|r| (r.item_id, r.position)))
+            }),
+            None => (*history).add_result(std::iter::empty()),
+        }
+    }
     pg_sys::Datum::from(history)
 }
 
@@ -223,7 +194,7 @@ mod unit_tests {
 
     fn group(history: &mut History, results: &[&[(i64, i32)]]) -> Vec<Vec<i32>> {
         for items in results {
-            history.add_result(items.to_vec());
+            history.add_result(items.iter().copied());
         }
         let encoded = history.number_group();
         assert_eq!(encoded, history.number_group(), "numbering a group is repeatable");
@@ -232,7 +203,7 @@ mod unit_tests {
 
     #[test]
     fn retakes_count_per_item() {
-        let mut h = History::default();
+        let mut h = History::new(Arena::Heap);
         assert_eq!(group(&mut h, &[&[(10, 0), (11, 1)]]), vec![vec![1, 1]]);
         assert_eq!(group(&mut h, &[&[(11, 0), (12, 1)]]), vec![vec![2, 1]]);
         assert_eq!(group(&mut h, &[&[(10, 3), (11, 0), (12, 2)]]), vec![vec![2, 3, 2]]);
@@ -242,7 +213,7 @@ mod unit_tests {
 
     #[test]
     fn ties_on_completed_at_and_id_order_by_position() {
-        let mut h = History::default();
+        let mut h = History::new(Arena::Heap);
         assert_eq!(group(&mut h, &[&[(7, 0)]]), vec![vec![1]]);
         // Two results tie: item 7 at positions 3 and 1, item 8 at 0 and 2, item 9 in one.
         let tied = group(&mut h, &[&[(7, 3), (8, 0)], &[(8, 2), (7, 1), (9, 4)]]);

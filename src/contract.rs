@@ -116,20 +116,56 @@ const SERVER_REFUSAL: Option<AttemptLockError> =
 #[cfg(not(feature = "pg14"))]
 const SERVER_REFUSAL: Option<AttemptLockError> = None;
 
-/// The (name, type) of every live column of `table`, or None when there is no such table.
-fn source_columns(table: &str) -> Option<(pg_sys::Oid, Vec<(String, String)>)> {
+/// What a relation kind (pg_class.relkind) is, when it is not a table the source may be.
+fn not_a_table(relkind: u8) -> Option<&'static str> {
+    match relkind {
+        b'r' | b'p' => None,
+        b'v' => Some("view"),
+        b'm' => Some("materialized view"),
+        b'f' => Some("foreign table"),
+        b'S' => Some("sequence"),
+        b'c' => Some("composite type"),
+        b'i' | b'I' => Some("index"),
+        _ => Some("relation of another kind"),
+    }
+}
+
+/// A source table as the catalog has it.
+struct Source {
+    oid: pg_sys::Oid,
+    relkind: u8,
+    /// (name, type) of every live column, in order.
+    columns: Vec<(String, String)>,
+}
+
+impl Source {
+    /// Every way it breaks the source contract: its kind first, then its columns.
+    fn problems(&self, table: &str) -> Vec<AttemptLockError> {
+        match not_a_table(self.relkind) {
+            Some(kind) => vec![AttemptLockError::SourceNotATable { table: table.to_owned(), kind }],
+            None => source_problems(table, &self.columns),
+        }
+    }
+}
+
+/// The relation `table` names, or None when there is none.
+fn source(table: &str) -> Option<Source> {
     Spi::connect(|client| {
-        let oid = client
-            .select("SELECT pg_catalog.to_regclass($1)::oid", None, &[table.into()])
-            .ok()?
-            .first()
-            .get_one::<pg_sys::Oid>()
-            .ok()
-            .flatten()?;
-        let columns = client
+        let row = client
             .select(
                 // Operators qualified: the function runs under the caller's search_path
                 // (it resolves the table name with it), where public may come first.
+                "SELECT c.oid, c.relkind::pg_catalog.text FROM pg_catalog.pg_class AS c
+                  WHERE c.oid OPERATOR(pg_catalog.=) pg_catalog.to_regclass($1)",
+                None,
+                &[table.into()],
+            )
+            .ok()?
+            .first();
+        let oid = row.get::<pg_sys::Oid>(1).ok().flatten()?;
+        let relkind = row.get::<String>(2).ok().flatten()?.bytes().next().unwrap_or(b'?');
+        let columns = client
+            .select(
                 "SELECT attname::text, pg_catalog.format_type(atttypid, NULL)
                    FROM pg_catalog.pg_attribute
                   WHERE attrelid OPERATOR(pg_catalog.=) $1
@@ -147,12 +183,12 @@ fn source_columns(table: &str) -> Option<(pg_sys::Oid, Vec<(String, String)>)> {
                 )
             })
             .collect();
-        Some((oid, columns))
+        Some(Source { oid, relkind, columns })
     })
 }
 
 /// The eleven V1 columns, in order: what `attempt` must look like.
-#[pg_extern(immutable, strict, parallel_safe)]
+#[pg_extern(immutable, strict, parallel_safe, sql = false)]
 fn attempt_contract() -> TableIterator<
     'static,
     (
@@ -172,15 +208,16 @@ fn attempt_contract() -> TableIterator<
 
 /// Every way the source table breaks the source contract, one row per problem; no rows
 /// when it is sound. Never raises (a missing table is a row too).
-#[pg_extern(stable, strict, parallel_safe)]
+#[pg_extern(stable, strict, parallel_safe, sql = false)]
 fn attempt_source_problems(
     source_table: &str,
 ) -> TableIterator<'static, (name!(column_name, Option<String>), name!(problem, String))> {
-    let problems = match source_columns(source_table) {
+    let problems = match source(source_table) {
         None => {
             vec![(None, AttemptLockError::SourceTableMissing { table: source_table.into() })]
         }
-        Some((_, columns)) => source_problems(source_table, &columns)
+        Some(found) => found
+            .problems(source_table)
             .into_iter()
             .map(|p| {
                 let column = match &p {
@@ -203,15 +240,15 @@ fn attempt_source_problems(
 /// Every install script calls it before it creates a view, so it is also where a build for
 /// a server the views cannot be made safe on refuses the whole install (see
 /// [`SERVER_REFUSAL`]): the script runs in one transaction, nothing stays behind.
-#[pg_extern(stable, strict, parallel_safe)]
+#[pg_extern(stable, strict, parallel_safe, sql = false)]
 fn attempt_lock_check_source(source_table: &str) -> pg_sys::Oid {
     if let Some(refusal) = SERVER_REFUSAL {
         refusal.report(None)
     }
-    let Some((oid, columns)) = source_columns(source_table) else {
+    let Some(found) = source(source_table) else {
         AttemptLockError::SourceTableMissing { table: source_table.into() }.report(None)
     };
-    let problems = source_problems(source_table, &columns);
+    let problems = found.problems(source_table);
     if let Some(first) = problems.first() {
         let detail = (problems.len() > 1).then(|| {
             let all: Vec<String> = problems.iter().map(AttemptLockError::problem).collect();
@@ -219,7 +256,7 @@ fn attempt_lock_check_source(source_table: &str) -> pg_sys::Oid {
         });
         first.report(detail)
     }
-    oid
+    found.oid
 }
 
 #[cfg(test)]
@@ -269,6 +306,19 @@ mod tests {
         assert_eq!(problems[1].sqlstate(), PgSqlErrorCode::ERRCODE_DATATYPE_MISMATCH);
         assert!(problems[1].hint().contains("ALTER COLUMN created_at TYPE timestamp with time zone"));
         assert!(problems[0].hint().contains("ADD COLUMN user_id text,"));
+    }
+
+    #[test]
+    fn only_tables_may_be_the_source() {
+        let view = Source { oid: pg_sys::Oid::INVALID, relkind: b'v', columns: cols(SOUND) };
+        let problems = view.problems("dbo_s.src");
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].sqlstate(), PgSqlErrorCode::ERRCODE_WRONG_OBJECT_TYPE);
+        assert_eq!(problems[0].to_string(), "attempt_lock: source dbo_s.src is a view, not a table");
+        for (kind, ok) in [(b'r', true), (b'p', true), (b'm', false), (b'f', false)] {
+            let source = Source { oid: pg_sys::Oid::INVALID, relkind: kind, columns: cols(SOUND) };
+            assert_eq!(source.problems("t").is_empty(), ok, "relkind {}", kind as char);
+        }
     }
 
     #[test]

@@ -8,6 +8,9 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AttemptLockError {
     SourceTableMissing { table: String },
+    /// The source names a view, materialized view, foreign table or anything but a table:
+    /// what it would run for every reader is not ours to vet.
+    SourceNotATable { table: String, kind: &'static str },
     SourceColumnMissing { table: String, column: &'static str, expected: Expected },
     SourceColumnWrongType { table: String, column: &'static str, found: String, expected: Expected },
     /// The lock refuses a statement (same wording as `attempt_lock_refuse()`); `detail` is
@@ -17,8 +20,9 @@ pub enum AttemptLockError {
     NotEventTrigger { function: &'static str },
     /// The lock could not check a statement (it refuses it rather than let it through).
     LockCheckFailed { command: String, what: String },
-    /// The incremental store's switch was called by a role that is not a superuser.
-    StoreSwitchNotSuperuser { on: bool },
+    /// A maintenance function (the store's switch, completing an install) was called by a
+    /// role that is not a superuser.
+    NotSuperuser { function: &'static str },
     /// This build's PostgreSQL major lacks a feature the extension's safety rests on
     /// (only the pg14 build raises it: contract.rs, SERVER_REFUSAL).
     #[cfg_attr(not(feature = "pg14"), allow(dead_code))]
@@ -45,6 +49,7 @@ impl AttemptLockError {
     pub fn sqlstate(&self) -> PgSqlErrorCode {
         match self {
             Self::SourceTableMissing { .. } => PgSqlErrorCode::ERRCODE_UNDEFINED_TABLE,
+            Self::SourceNotATable { .. } => PgSqlErrorCode::ERRCODE_WRONG_OBJECT_TYPE,
             Self::SourceColumnMissing { .. } => PgSqlErrorCode::ERRCODE_UNDEFINED_COLUMN,
             Self::SourceColumnWrongType { .. } => PgSqlErrorCode::ERRCODE_DATATYPE_MISMATCH,
             Self::LockedObject { .. } => PgSqlErrorCode::ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
@@ -52,7 +57,7 @@ impl AttemptLockError {
                 PgSqlErrorCode::ERRCODE_E_R_I_E_EVENT_TRIGGER_PROTOCOL_VIOLATED
             }
             Self::LockCheckFailed { .. } => PgSqlErrorCode::ERRCODE_TRIGGERED_ACTION_EXCEPTION,
-            Self::StoreSwitchNotSuperuser { .. } => PgSqlErrorCode::ERRCODE_INSUFFICIENT_PRIVILEGE,
+            Self::NotSuperuser { .. } => PgSqlErrorCode::ERRCODE_INSUFFICIENT_PRIVILEGE,
             Self::UnsupportedServer { .. } => PgSqlErrorCode::ERRCODE_FEATURE_NOT_SUPPORTED,
         }
     }
@@ -63,6 +68,10 @@ impl AttemptLockError {
                 "Create {table} first, or SET attempt_lock.source_table = 'schema.table' to name \
                  the source, then CREATE EXTENSION attempt_lock again."
             ),
+            Self::SourceNotATable { .. } => "Name an ordinary or partitioned table (SET \
+                 attempt_lock.source_table = 'schema.table'); a view's query would run with the \
+                 privileges of every role that reads attempt."
+                .to_string(),
             Self::SourceColumnMissing { table, column, expected } => format!(
                 "ALTER TABLE {table} ADD COLUMN {column} {}, then CREATE EXTENSION \
                  attempt_lock again.",
@@ -82,10 +91,7 @@ impl AttemptLockError {
             Self::LockCheckFailed { .. } => "The statement was refused because the lock could \
                                              not check it; please report this as a bug."
                 .to_string(),
-            Self::StoreSwitchNotSuperuser { on } => format!(
-                "Run SELECT attempt_store_{}() as a superuser.",
-                if *on { "enable" } else { "disable" }
-            ),
+            Self::NotSuperuser { function } => format!("Run SELECT {function} as a superuser."),
             Self::UnsupportedServer { major, .. } => format!(
                 "Install attempt_lock on PostgreSQL 15 or later (pg_upgrade this cluster first); \
                  on PostgreSQL {major} the views would read the source table with their \
@@ -110,6 +116,9 @@ impl AttemptLockError {
     pub fn problem(&self) -> String {
         match self {
             Self::SourceTableMissing { table } => format!("source table {table} does not exist"),
+            Self::SourceNotATable { table, kind } => {
+                format!("source {table} is a {kind}, not a table")
+            }
             Self::SourceColumnMissing { table, column, expected } => {
                 format!("source table {table} has no column {column} (expected {expected})")
             }
@@ -125,10 +134,7 @@ impl AttemptLockError {
             Self::LockCheckFailed { command, what } => {
                 format!("{command} refused: the lock could not check the statement: {what}")
             }
-            Self::StoreSwitchNotSuperuser { on } => format!(
-                "only a superuser may switch the incremental store {}",
-                if *on { "on" } else { "off" }
-            ),
+            Self::NotSuperuser { function } => format!("only a superuser may call {function}"),
             Self::UnsupportedServer { major, missing } => {
                 format!("PostgreSQL {major} is not supported: it has no {missing}")
             }

@@ -266,21 +266,6 @@ pub unsafe extern "C-unwind" fn attempt_student_uuid_wrapper(
     unsafe { uuid_datum(student_uuid(text_bytes(strict_arg(fcinfo, 0)))) }
 }
 
-// pgrx generates the schema `cargo pgrx test` installs from `#[pg_extern]` items; these
-// functions are not such items, so their declarations are given here, exactly as the
-// released scripts make them.
-pgrx::extension_sql!(
-    r#"
-CREATE FUNCTION attempt_id(a text, b text) RETURNS bigint
-IMMUTABLE STRICT PARALLEL SAFE LANGUAGE c AS 'MODULE_PATHNAME', 'attempt_id_text_wrapper';
-CREATE FUNCTION attempt_id(a uuid, b bigint) RETURNS bigint
-IMMUTABLE STRICT PARALLEL SAFE LANGUAGE c AS 'MODULE_PATHNAME', 'attempt_id_uuid_bigint_wrapper';
-CREATE FUNCTION attempt_student_uuid(u text) RETURNS uuid
-IMMUTABLE STRICT PARALLEL SAFE LANGUAGE c AS 'MODULE_PATHNAME', 'attempt_student_uuid_wrapper';
-"#,
-    name = "hash_functions"
-);
-
 #[cfg(test)]
 mod unit_tests {
     use super::*;

@@ -58,32 +58,420 @@ COMMENT ON FUNCTION @extschema@.attempt_lock_check_source(pg_catalog.text) IS
 
 -- Configuration and history: the recorded source table and every install and update.
 
+-- No row while the install waits for its source table (source.sql); pg_dump keeps the row,
+-- so a restore reads the same source.
 CREATE TABLE @extschema@.attempt_lock_config (
     singleton pg_catalog.bool PRIMARY KEY DEFAULT true CHECK (singleton),
-    source_table pg_catalog.regclass NOT NULL
+    source_table pg_catalog.regclass NOT NULL,
+    source_name pg_catalog.text NOT NULL,
+    attached pg_catalog.bool NOT NULL DEFAULT true,
+    reenable_store pg_catalog.bool NOT NULL DEFAULT false
 );
 COMMENT ON TABLE @extschema@.attempt_lock_config IS
-'The source table the attempt view reads, chosen at CREATE EXTENSION (attempt_lock.source_table, default exam_results in the extension schema)';
+'The source table the views read (source_table) and its qualified name when it was recorded (source_name, which tells a renamed source from a swapped one); chosen at CREATE EXTENSION (attempt_lock.source_table, default exam_results in the extension schema) or by attempt_source_attach(). attached is false between attempt_source_detach() and attempt_source_attach(), reenable_store says to rebuild the incremental store at the attach. No row while an install waits for its source table (a restore).';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.attempt_lock_config', '');
 
 CREATE TABLE @extschema@.attempt_lock_history (
     version pg_catalog.text NOT NULL,
-    action pg_catalog.text NOT NULL CHECK (action IN ('install', 'update')),
+    action pg_catalog.text NOT NULL
+        CONSTRAINT attempt_lock_history_action_check
+        CHECK (action IN ('install', 'update', 'adopt', 'attach', 'detach')),
     at pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
-    by_role pg_catalog.name NOT NULL DEFAULT CURRENT_USER
+    by_role pg_catalog.name NOT NULL DEFAULT CURRENT_USER,
+    detail pg_catalog.jsonb
 );
 COMMENT ON TABLE @extschema@.attempt_lock_history IS
-'Every install and update of attempt_lock in this database: the database''s own migration history';
+'Every install, update, adoption of an existing view and change of source of attempt_lock in this database: the database''s own migration history; detail holds what an adoption replaced (the old view in full) and what a change of source did';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.attempt_lock_history', '');
 -- Monitoring roles read both through attempt_health(); neither holds anything secret.
 GRANT SELECT ON @extschema@.attempt_lock_config, @extschema@.attempt_lock_history TO PUBLIC;
 
--- Check the source before creating anything that depends on it: a bad source is a clear
--- error and, since the script runs in one transaction, nothing is installed.
-INSERT INTO @extschema@.attempt_lock_config (source_table)
-SELECT @extschema@.attempt_lock_check_source(
-    COALESCE(
-        NULLIF(pg_catalog.current_setting('attempt_lock.source_table', true), ''),
-        '@extschema@.exam_results'))::pg_catalog.regclass;
+-- The lock's tables: the recorded baseline and the override log.
+
+CREATE TABLE @extschema@.attempt_lock_state (
+    recorded_at  timestamptz NOT NULL,
+    ext_version  text        NOT NULL,
+    kind         text        NOT NULL
+        CHECK (kind IN ('member', 'view', 'function', 'event_trigger', 'external')),
+    object_type  text        NOT NULL,
+    identity     text        NOT NULL,
+    name         text,
+    definition   text,
+    structure    text,
+    server_major int4,
+    PRIMARY KEY (recorded_at, kind, object_type, identity)
+);
+COMMENT ON TABLE @extschema@.attempt_lock_state IS
+'attempt_lock: what the last install/update script left behind (members with owners, view definitions, function definitions, event triggers, and the outside objects the members depend on). One snapshot per install/update, newest recorded_at is the baseline; older snapshots are history. definition is the text PostgreSQL prints for an object, structure what it is made of (columns, options, what it depends on, its source text), server_major the major that recorded them. attempt_lock_drift() compares the database with the newest snapshot: the structure always, the definition on the same major (a newer major may print the same object differently: pg_upgrade).';
+
+CREATE TABLE @extschema@.attempt_lock_override_log (
+    logged_at       timestamptz NOT NULL DEFAULT pg_catalog.statement_timestamp(),
+    role_name       text        NOT NULL DEFAULT CURRENT_USER,  -- SQL keyword, cannot be schema-qualified
+    session_role    text        NOT NULL DEFAULT SESSION_USER,  -- SQL keyword
+    command_tag     text        NOT NULL,
+    object_identity text        NOT NULL,
+    query           text
+);
+COMMENT ON TABLE @extschema@.attempt_lock_override_log IS
+'attempt_lock: one row per DDL statement that the lock would have refused but let through because a superuser had set attempt_lock.override = on.';
+
+-- pg_dump keeps the rows of both tables (they are history, not install output).
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.attempt_lock_state', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.attempt_lock_override_log', '');
+
+-- The event trigger functions run as whoever issues the DDL, so every role
+-- must be able to read the baseline (it holds nothing pg_get_viewdef() and
+-- pg_get_functiondef() would not show anyway). The override log holds query
+-- texts: superusers only.
+REVOKE ALL ON @extschema@.attempt_lock_state FROM PUBLIC;
+GRANT SELECT ON @extschema@.attempt_lock_state TO PUBLIC;
+REVOKE ALL ON @extschema@.attempt_lock_override_log FROM PUBLIC;
+
+-- The lock's helpers: whether a script runs, whether the override is on, the refusal.
+
+CREATE OR REPLACE FUNCTION @extschema@.attempt_lock_in_script()
+RETURNS pg_catalog.bool
+VOLATILE PARALLEL RESTRICTED LANGUAGE c
+AS 'MODULE_PATHNAME', 'attempt_lock_in_script_wrapper';
+COMMENT ON FUNCTION @extschema@.attempt_lock_in_script() IS
+'attempt_lock: true while an install or update script of attempt_lock is running (the server''s creating_extension state), or the incremental store''s switch (attempt_store_enable/disable)';
+
+CREATE OR REPLACE FUNCTION @extschema@.attempt_lock_override_active()
+RETURNS boolean
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    -- attempt_lock.override is a PGC_SUSET GUC in the real extension; the
+    -- superuser test below also makes a placeholder set by an ordinary role
+    -- (before the library is loaded) ineffective.
+    SELECT pg_catalog.lower(pg_catalog.btrim(COALESCE(
+               pg_catalog.current_setting('attempt_lock.override', true), '')))
+               IN ('on', 'true', 'yes', '1', 't', 'y')
+       AND COALESCE((SELECT r.rolsuper FROM pg_catalog.pg_roles AS r
+                     WHERE r.rolname = CURRENT_USER), false)
+$$;
+COMMENT ON FUNCTION @extschema@.attempt_lock_override_active() IS
+'attempt_lock: true when attempt_lock.override is on AND the current role is a superuser.';
+
+CREATE OR REPLACE FUNCTION @extschema@.attempt_lock_refuse(p_tag text, p_object text, p_detail text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF @extschema@.attempt_lock_override_active() THEN
+        INSERT INTO @extschema@.attempt_lock_override_log (command_tag, object_identity, query)
+        VALUES (p_tag, p_object, pg_catalog.current_query());
+        RAISE WARNING 'attempt_lock: override used: % on % allowed for role %',
+                      p_tag, p_object, CURRENT_USER
+              USING DETAIL = 'The statement was recorded in attempt_lock_override_log; attempt_health() reports the resulting drift until the definition is restored.';
+        RETURN;
+    END IF;
+    RAISE EXCEPTION 'attempt_lock: % refused: % is locked by extension attempt_lock', p_tag, p_object
+          USING ERRCODE = 'object_not_in_prerequisite_state',
+                DETAIL  = COALESCE(p_detail || ' ', '')
+                          || 'Only GRANT, REVOKE and COMMENT may touch the locked objects outside the extension''s scripts.',
+                HINT    = 'Change the locked objects by installing a new version and running ALTER EXTENSION attempt_lock UPDATE.';
+END
+$$;
+COMMENT ON FUNCTION @extschema@.attempt_lock_refuse(text, text, text) IS
+'attempt_lock: raises the lock''s refusal (SQLSTATE 55000, HINT ALTER EXTENSION attempt_lock UPDATE), or, under a superuser override, logs the statement and raises a WARNING instead.';
+
+-- The source table: chosen at install, waited for during a restore, re-pointed by a DBA.
+--
+-- The views read the table recorded in attempt_lock_config. Without a usable record they
+-- have a placeholder shape (the eleven typed columns, no rows), so views built on attempt
+-- and grants on it can exist meanwhile:
+--   pending   no row: the install ran before its source table existed, which happens only
+--             in a restore (pg_dump writes CREATE EXTENSION before the tables, and sets
+--             check_function_bodies = off, which is how a restore is recognized). The
+--             install completes itself when the table is created (attempt_lock_follow_source)
+--             or when pg_dump's row of attempt_lock_config arrives (a chosen source).
+--   detached  attached = false: attempt_source_detach() released the source for a change
+--             the views would block (ALTER COLUMN ... TYPE); attempt_source_attach() ends it.
+
+-- The install's choice, made by the install script with the name resolved there (the
+-- setting is honoured only when SET in the session by a superuser: src/guc.rs).
+CREATE OR REPLACE FUNCTION @extschema@.attempt_lock_install_source(chosen pg_catalog.text, found pg_catalog.regclass)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF NOT @extschema@.attempt_lock_in_script() THEN
+        RAISE EXCEPTION 'attempt_lock: attempt_lock_install_source() runs only in the install script'
+              USING ERRCODE = 'object_not_in_prerequisite_state';
+    END IF;
+    IF found IS NULL AND pg_catalog.current_setting('check_function_bodies') = 'off' THEN
+        RAISE NOTICE 'attempt_lock: % does not exist yet: the extension waits for it (a restore) and completes itself when it is created', chosen;
+        RETURN;
+    END IF;
+    -- A bad source is a clear error and, the script being one transaction, installs nothing.
+    INSERT INTO @extschema@.attempt_lock_config (source_table, source_name)
+    SELECT s, pg_catalog.format('%I.%I', n.nspname, c.relname)
+      FROM @extschema@.attempt_lock_check_source(chosen) AS s
+      JOIN pg_catalog.pg_class AS c ON c.oid = s
+      JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.attempt_lock_install_source(pg_catalog.text, pg_catalog.regclass) IS
+'attempt_lock internal: records the source table at CREATE EXTENSION (after the source check), or leaves the install pending when the table does not exist yet during a restore. Runs only in the install script.';
+REVOKE ALL ON FUNCTION @extschema@.attempt_lock_install_source(pg_catalog.text, pg_catalog.regclass) FROM PUBLIC;
+
+-- The body of attempt_source_attach(): the views read `source` (the recorded source when
+-- NULL, or the default when nothing is recorded); the store, if it was on, is rebuilt
+-- from it.
+CREATE OR REPLACE FUNCTION @extschema@.attempt_source_attach_body(source pg_catalog.regclass)
+RETURNS pg_catalog.regclass
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    cfg @extschema@.attempt_lock_config;
+    target pg_catalog.regclass;
+    store_on pg_catalog.bool := pg_catalog.to_regnamespace('attempt_lock_store') IS NOT NULL;
+BEGIN
+    SELECT * INTO cfg FROM @extschema@.attempt_lock_config;
+    target := COALESCE(source, cfg.source_table, pg_catalog.to_regclass('@extschema@.exam_results'));
+    IF target IS NULL THEN
+        RAISE EXCEPTION 'attempt_lock: source table @extschema@.exam_results does not exist'
+              USING ERRCODE = 'undefined_table',
+                    HINT = 'Create it, or name the source: SELECT attempt_source_attach(''schema.table'');';
+    END IF;
+    PERFORM @extschema@.attempt_lock_check_source(target::pg_catalog.text);
+    -- The store follows its source: rebuilt when the source changes.
+    IF store_on AND target IS DISTINCT FROM cfg.source_table THEN
+        PERFORM @extschema@.attempt_store_switch_off();
+        store_on := false;
+        cfg.reenable_store := true;
+    END IF;
+    DELETE FROM @extschema@.attempt_lock_config;
+    INSERT INTO @extschema@.attempt_lock_config (source_table, source_name)
+    SELECT target, pg_catalog.format('%I.%I', n.nspname, c.relname)
+      FROM pg_catalog.pg_class AS c JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
+     WHERE c.oid = target;
+    PERFORM @extschema@.attempt_views_apply(store_on);
+    INSERT INTO @extschema@.attempt_lock_history (version, action, detail)
+    SELECT e.extversion, 'attach', pg_catalog.jsonb_build_object('source', target::pg_catalog.text,
+               'previous', cfg.source_table::pg_catalog.text, 'was', CASE WHEN cfg IS NULL THEN 'pending'
+                                                               WHEN NOT cfg.attached THEN 'detached' ELSE 'attached' END)
+      FROM pg_catalog.pg_extension AS e WHERE e.extname = 'attempt_lock';
+    PERFORM @extschema@.attempt_lock_record_state();
+    -- After the baseline: the switch refuses to start from a state the lock calls drift.
+    IF cfg.reenable_store THEN
+        PERFORM @extschema@.attempt_store_switch_on(10000);
+    END IF;
+    RETURN target;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.attempt_source_attach_body(pg_catalog.regclass) IS
+'attempt_lock internal: the body of attempt_source_attach(), which runs it with the lock''s maintenance flag raised. Not a public API.';
+REVOKE ALL ON FUNCTION @extschema@.attempt_source_attach_body(pg_catalog.regclass) FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION @extschema@.attempt_source_detach_body()
+RETURNS pg_catalog.bool
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    store_on pg_catalog.bool := pg_catalog.to_regnamespace('attempt_lock_store') IS NOT NULL;
+BEGIN
+    IF NOT EXISTS (SELECT FROM @extschema@.attempt_lock_config AS c WHERE c.attached) THEN
+        RAISE EXCEPTION 'attempt_lock: the views are not attached to a source table'
+              USING ERRCODE = 'object_not_in_prerequisite_state',
+                    HINT = 'SELECT attempt_source_attach(); attaches them.';
+    END IF;
+    IF store_on THEN
+        PERFORM @extschema@.attempt_store_switch_off();
+    END IF;
+    UPDATE @extschema@.attempt_lock_config SET attached = false, reenable_store = store_on;
+    PERFORM @extschema@.attempt_views_apply(false);
+    INSERT INTO @extschema@.attempt_lock_history (version, action, detail)
+    SELECT e.extversion, 'detach', pg_catalog.jsonb_build_object('source', c.source_table::pg_catalog.text, 'store', store_on)
+      FROM pg_catalog.pg_extension AS e, @extschema@.attempt_lock_config AS c WHERE e.extname = 'attempt_lock';
+    PERFORM @extschema@.attempt_lock_record_state();
+    RETURN true;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.attempt_source_detach_body() IS
+'attempt_lock internal: the body of attempt_source_detach(), which runs it with the lock''s maintenance flag raised. Not a public API.';
+REVOKE ALL ON FUNCTION @extschema@.attempt_source_detach_body() FROM PUBLIC;
+
+-- The public functions: native, so that only they can raise the flag the lock reads
+-- (src/lock/maintenance.rs).
+CREATE OR REPLACE FUNCTION @extschema@.attempt_source_attach(source_table pg_catalog.text DEFAULT NULL)
+RETURNS pg_catalog.regclass
+LANGUAGE c VOLATILE
+AS 'MODULE_PATHNAME', 'attempt_source_attach_wrapper';
+COMMENT ON FUNCTION @extschema@.attempt_source_attach(pg_catalog.text) IS
+'attempt_lock: (superuser) makes the views read source_table (by default the recorded source, or exam_results in the extension''s schema when none is recorded), after the source check; ends attempt_source_detach() and a pending install, and re-points the views after a table swap. Keeps the views'' grants and the views built on them; rebuilds the incremental store if it was on. Returns the source.';
+CREATE OR REPLACE FUNCTION @extschema@.attempt_source_detach()
+RETURNS void
+LANGUAGE c VOLATILE
+AS 'MODULE_PATHNAME', 'attempt_source_detach_wrapper';
+COMMENT ON FUNCTION @extschema@.attempt_source_detach() IS
+'attempt_lock: (superuser) points the views at no table (the eleven columns, no rows), so that a change they would block can be made to the source (ALTER COLUMN user_id TYPE varchar(64)); attempt_source_attach() points them back, in the same transaction. The incremental store, if on, is switched off and rebuilt by the attach.';
+REVOKE ALL ON FUNCTION @extschema@.attempt_source_attach(pg_catalog.text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.attempt_source_detach() FROM PUBLIC;
+
+-- A restore completes the install by itself. The row of attempt_lock_config that pg_dump
+-- kept replaces whatever is there (the install, or a completion by the default source,
+-- made one) and is attached; the owner alone may write the table.
+CREATE OR REPLACE FUNCTION @extschema@.attempt_lock_config_replace()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    DELETE FROM @extschema@.attempt_lock_config;
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.attempt_lock_config_replace() IS
+'attempt_lock internal: BEFORE INSERT trigger function of attempt_lock_config, a singleton: a new row (pg_dump''s, in a restore) replaces the old one.';
+REVOKE ALL ON FUNCTION @extschema@.attempt_lock_config_replace() FROM PUBLIC;
+CREATE OR REPLACE TRIGGER attempt_lock_config_replace BEFORE INSERT ON @extschema@.attempt_lock_config
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.attempt_lock_config_replace();
+
+CREATE OR REPLACE FUNCTION @extschema@.attempt_lock_config_restored()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    -- Rows written by the extension's own functions need nothing more.
+    IF @extschema@.attempt_lock_in_script() THEN
+        RETURN NULL;
+    END IF;
+    IF NEW.attached THEN
+        PERFORM @extschema@.attempt_source_attach(NEW.source_table::pg_catalog.text);
+    END IF;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.attempt_lock_config_restored() IS
+'attempt_lock internal: AFTER INSERT trigger function of attempt_lock_config: a row written from outside (pg_dump''s, in a restore) attaches the views to its source.';
+REVOKE ALL ON FUNCTION @extschema@.attempt_lock_config_restored() FROM PUBLIC;
+CREATE OR REPLACE TRIGGER attempt_lock_config_restored AFTER INSERT ON @extschema@.attempt_lock_config
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.attempt_lock_config_restored();
+
+-- ddl_command_end, on the source's DDL. A pending install completes when its default
+-- source is created (the restore's CREATE TABLE exam_results), if whoever creates it may
+-- complete it. An ALTER TABLE that breaks the source contract (RENAME COLUMN user_id, say:
+-- the views would go on reading the column, the contract would not) is refused. Renaming
+-- the table or moving it to another schema is followed: the views read it by OID, and
+-- health tells such a rename from a swap (source_name).
+CREATE OR REPLACE FUNCTION @extschema@.attempt_lock_watch_source()
+RETURNS event_trigger
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    source pg_catalog.regclass;
+    broken pg_catalog.text;
+BEGIN
+    SELECT c.source_table INTO source FROM @extschema@.attempt_lock_config AS c WHERE c.attached;
+    IF source IS NOT NULL THEN
+        IF tg_tag <> 'ALTER TABLE' OR @extschema@.attempt_lock_in_script()
+           OR NOT EXISTS (SELECT FROM pg_catalog.pg_event_trigger_ddl_commands() AS c
+                           WHERE c.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND c.objid = source) THEN
+            RETURN;
+        END IF;
+        SELECT pg_catalog.string_agg(p.problem, '; ') INTO broken
+          FROM @extschema@.attempt_source_problems(source::pg_catalog.text) AS p;
+        IF broken IS NOT NULL AND @extschema@.attempt_lock_override_active() THEN
+            PERFORM @extschema@.attempt_lock_refuse(tg_tag, 'table ' || source::pg_catalog.text, broken);
+        ELSIF broken IS NOT NULL THEN
+            RAISE EXCEPTION 'attempt_lock: % refused: it would break the contract of %, the source of extension attempt_lock', tg_tag, source
+                  USING ERRCODE = 'object_not_in_prerequisite_state',
+                        DETAIL = broken || '.',
+                        HINT = 'attempt reads the source by the names and types of docs/SPEC.md section 2. To change a column''s type within them: SELECT attempt_source_detach(); ALTER TABLE ...; SELECT attempt_source_attach(); in one transaction (docs/OPERATIONS.md, "Changing the source table").';
+        END IF;
+        RETURN;
+    END IF;
+    IF EXISTS (SELECT FROM @extschema@.attempt_lock_config)
+       OR pg_catalog.to_regclass('@extschema@.exam_results') IS NULL
+       OR NOT EXISTS (SELECT FROM pg_catalog.pg_event_trigger_ddl_commands() AS c
+                       WHERE c.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+                         AND c.objid = '@extschema@.exam_results'::pg_catalog.regclass) THEN
+        RETURN;
+    END IF;
+    IF NOT COALESCE((SELECT r.rolsuper FROM pg_catalog.pg_roles AS r WHERE r.rolname = CURRENT_USER), false) THEN
+        RAISE NOTICE 'attempt_lock: @extschema@.exam_results exists now; a superuser completes the install with SELECT attempt_source_attach();';
+        RETURN;
+    END IF;
+    PERFORM @extschema@.attempt_source_attach(NULL);
+END
+$$;
+COMMENT ON FUNCTION @extschema@.attempt_lock_watch_source() IS
+'attempt_lock internal: ddl_command_end event trigger function on table DDL; completes a pending install (a restore) when its source table exam_results is created, and refuses an ALTER TABLE that would break the source contract of the recorded source.';
+REVOKE ALL ON FUNCTION @extschema@.attempt_lock_watch_source() FROM PUBLIC;
+
+-- The install script's choice of source table (source.sql), before anything reads it.
+SELECT @extschema@.attempt_lock_install_source(s.chosen, pg_catalog.to_regclass(s.chosen))
+  FROM (SELECT COALESCE(NULLIF(pg_catalog.current_setting('attempt_lock.source_table', true), ''),
+                        '@extschema@.exam_results') AS chosen) AS s;
+
+-- Replacing a view whose columns change, keeping what hangs on it: its owner, comment,
+-- options, grants and extension membership.
+
+-- CREATE OR REPLACE VIEW cannot change a column's type: the view is dropped and created
+-- again under the same name. Used when a pending install completes with a source whose id
+-- is not the uuid it guessed (attempt_rejects.exam_result_id has the source id's type).
+CREATE OR REPLACE FUNCTION @extschema@.attempt_lock_view_retype(target pg_catalog.regclass, query pg_catalog.text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    name pg_catalog.text := target::pg_catalog.text;
+    old pg_catalog.pg_class;
+    remark pg_catalog.text := pg_catalog.obj_description(target, 'pg_class');
+    member pg_catalog.bool;
+    grant_sql pg_catalog.text;
+    dependents pg_catalog.text;
+BEGIN
+    SELECT * INTO STRICT old FROM pg_catalog.pg_class AS c WHERE c.oid = target;
+    SELECT pg_catalog.string_agg(DISTINCT r.ev_class::pg_catalog.regclass::pg_catalog.text, ', ')
+      INTO dependents
+      FROM pg_catalog.pg_depend AS d
+      JOIN pg_catalog.pg_rewrite AS r ON d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND d.objid = r.oid
+     WHERE d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.refobjid = target AND r.ev_class <> target;
+    IF dependents IS NOT NULL THEN
+        RAISE EXCEPTION 'attempt_lock: the columns of % change type, and views depend on it: %', name, dependents
+              USING ERRCODE = 'dependent_objects_still_exist',
+                    HINT = 'Drop those views, SELECT attempt_source_attach(); then create them again.';
+    END IF;
+    member := EXISTS (SELECT FROM pg_catalog.pg_depend AS d
+                       WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = target
+                         AND d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass AND d.deptype = 'e');
+    SELECT pg_catalog.string_agg(pg_catalog.format('GRANT %s ON %s TO %s%s', a.privilege_type, name,
+               CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(a.grantee)) END,
+               CASE WHEN a.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END), '; ')
+      INTO grant_sql
+      FROM pg_catalog.aclexplode(old.relacl) AS a
+     WHERE a.grantee <> old.relowner;
+    -- Outside a script (the maintenance functions) a member is detached before it is
+    -- dropped, and joins again once created.
+    IF member THEN
+        EXECUTE pg_catalog.format('ALTER EXTENSION attempt_lock DROP VIEW %s', name);
+    END IF;
+    EXECUTE pg_catalog.format('DROP VIEW %s', name);
+    EXECUTE pg_catalog.format('CREATE VIEW %s WITH (%s) AS %s', name,
+                              pg_catalog.array_to_string(old.reloptions, ', '), query);
+    IF member THEN
+        EXECUTE pg_catalog.format('ALTER EXTENSION attempt_lock ADD VIEW %s', name);
+    END IF;
+    EXECUTE pg_catalog.format('ALTER VIEW %s OWNER TO %I', name, pg_catalog.pg_get_userbyid(old.relowner));
+    EXECUTE pg_catalog.format('COMMENT ON VIEW %s IS %L', name, remark);
+    IF grant_sql IS NOT NULL THEN
+        EXECUTE grant_sql;
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.attempt_lock_view_retype(pg_catalog.regclass, pg_catalog.text) IS
+'attempt_lock internal: re-creates a view with a query whose column types differ, keeping its owner, comment, options, grants and extension membership. Not a public API.';
+REVOKE ALL ON FUNCTION @extschema@.attempt_lock_view_retype(pg_catalog.regclass, pg_catalog.text) FROM PUBLIC;
 
 -- The native parser behind both views (src/elements.rs, src/view_functions.rs) and the
 -- attempt_no aggregate (src/attempt_no.rs). One parser reads the questions for attempt and
@@ -153,12 +541,16 @@ COMMENT ON FUNCTION @extschema@.attempt_no_counts_final(internal) IS
 'attempt_lock internal: final function of attempt_no_counts(jsonb).';
 
 -- Run as a window over one student's results ordered by (completed_at, id): the final
--- function only reads the state (a repeat call returns the same numbers).
+-- function only reads the state (a repeat call returns the same numbers). Its state lives
+-- in the aggregate's memory context (src/context_vec.rs). PARALLEL SAFE: nothing in it
+-- depends on the backend it runs in, so a query on attempt may scan in parallel workers
+-- (the window itself runs above the Gather).
 CREATE OR REPLACE AGGREGATE @extschema@.attempt_no_counts(jsonb) (
     SFUNC = @extschema@.attempt_no_counts_transition,
     STYPE = internal,
     FINALFUNC = @extschema@.attempt_no_counts_final,
-    FINALFUNC_MODIFY = READ_ONLY);
+    FINALFUNC_MODIFY = READ_ONLY,
+    PARALLEL = SAFE);
 
 COMMENT ON AGGREGATE @extschema@.attempt_no_counts(jsonb) IS
 'attempt_lock internal: as a window over a student''s results in (completed_at, id) order, the attempt_no of every kept element of the current results (a student''s attempts at an item counted over earlier results). Not a public API.';
@@ -292,20 +684,49 @@ COMMENT ON FUNCTION @extschema@.attempt_rejects_query() IS
 --
 -- CREATE OR REPLACE VIEW keeps a view's identity: its grants, comment, membership and the
 -- views built on it survive every change of shape (the columns never change).
+--
+-- Without a source to read (pending or detached: source.sql) the views have a placeholder
+-- shape: the same columns, no rows. attempt_rejects.exam_result_id has the source id's
+-- type; a pending install guesses uuid, and if the source it completes with has another,
+-- attempt_rejects is re-created (attempt_lock_view_retype(), adopt.sql).
 CREATE OR REPLACE FUNCTION @extschema@.attempt_views_apply(store_on pg_catalog.bool)
 RETURNS void
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+    cfg @extschema@.attempt_lock_config;
+    id_type pg_catalog.text;
+    attempt_query pg_catalog.text;
+    rejects_query pg_catalog.text;
 BEGIN
-    EXECUTE 'CREATE OR REPLACE VIEW @extschema@.attempt WITH (security_invoker = true) AS '
-            || @extschema@.attempt_view_query(CASE WHEN store_on THEN 'store' ELSE 'computed' END);
-    EXECUTE 'CREATE OR REPLACE VIEW @extschema@.attempt_rejects WITH (security_invoker = true) AS '
-            || @extschema@.attempt_rejects_query();
+    SELECT * INTO cfg FROM @extschema@.attempt_lock_config;
+    SELECT pg_catalog.format_type(a.atttypid, a.atttypmod) INTO id_type
+      FROM pg_catalog.pg_attribute AS a WHERE a.attrelid = cfg.source_table AND a.attname = 'id';
+    IF cfg.attached THEN
+        attempt_query := @extschema@.attempt_view_query(CASE WHEN store_on THEN 'store' ELSE 'computed' END);
+        rejects_query := @extschema@.attempt_rejects_query();
+    ELSE
+        SELECT 'SELECT ' || pg_catalog.string_agg(pg_catalog.format('NULL::%s AS %I', w.data_type, w.column_name), ', '
+                                                  ORDER BY w."position") || ' WHERE false'
+          INTO attempt_query FROM @extschema@.attempt_contract() AS w;
+        rejects_query := pg_catalog.format(
+            'SELECT NULL::%s AS exam_result_id, NULL::pg_catalog.int4 AS "position", NULL::pg_catalog.text AS question_id,'
+            ' NULL::pg_catalog.text AS field, NULL::pg_catalog.text AS reason, NULL::pg_catalog.text AS action WHERE false',
+            COALESCE(id_type, 'pg_catalog.uuid'));
+    END IF;
+    EXECUTE 'CREATE OR REPLACE VIEW @extschema@.attempt WITH (security_invoker = true) AS ' || attempt_query;
+    IF (SELECT pg_catalog.format_type(a.atttypid, a.atttypmod) FROM pg_catalog.pg_attribute AS a
+         WHERE a.attrelid = pg_catalog.to_regclass('@extschema@.attempt_rejects') AND a.attname = 'exam_result_id')
+       <> COALESCE(id_type, 'uuid') THEN
+        PERFORM @extschema@.attempt_lock_view_retype('@extschema@.attempt_rejects'::pg_catalog.regclass, rejects_query);
+    ELSE
+        EXECUTE 'CREATE OR REPLACE VIEW @extschema@.attempt_rejects WITH (security_invoker = true) AS ' || rejects_query;
+    END IF;
 END
 $$;
 COMMENT ON FUNCTION @extschema@.attempt_views_apply(pg_catalog.bool) IS
-'attempt_lock internal: creates or replaces the views attempt and attempt_rejects, attempt computed on every query or read from the incremental store. Runs only where the lock lets it: the install and update scripts and the store''s switch.';
+'attempt_lock internal: creates or replaces the views attempt and attempt_rejects: computed on every query, attempt read from the incremental store, or (no source to read) the columns without rows. Runs only where the lock lets it: the install and update scripts and the maintenance functions.';
 REVOKE ALL ON FUNCTION @extschema@.attempt_views_apply(pg_catalog.bool) FROM PUBLIC;
 
 SELECT @extschema@.attempt_views_apply(pg_catalog.to_regclass('attempt_lock_store.attempt_store') IS NOT NULL);
@@ -316,99 +737,12 @@ COMMENT ON VIEW @extschema@.attempt IS
 COMMENT ON VIEW @extschema@.attempt_rejects IS
 'attempt_lock: every questions[] element dropped from attempt (action dropped, with the first reason) and every optional field defaulted as missing (action defaulted, one row per field). position is 0-based, NULL for a result whose questions is missing or not an array.';
 
--- The lock's tables: the recorded baseline and the override log.
-
-CREATE TABLE @extschema@.attempt_lock_state (
-    recorded_at  timestamptz NOT NULL,
-    ext_version  text        NOT NULL,
-    kind         text        NOT NULL
-        CHECK (kind IN ('member', 'view', 'function', 'event_trigger', 'external')),
-    object_type  text        NOT NULL,
-    identity     text        NOT NULL,
-    name         text,
-    definition   text,
-    PRIMARY KEY (recorded_at, kind, object_type, identity)
-);
-COMMENT ON TABLE @extschema@.attempt_lock_state IS
-'attempt_lock: what the last install/update script left behind (members with owners, view definitions, function definitions, event triggers, and the outside objects the members depend on). One snapshot per install/update, newest recorded_at is the baseline; older snapshots are history. attempt_lock_drift() compares the database with the newest snapshot.';
-
-CREATE TABLE @extschema@.attempt_lock_override_log (
-    logged_at       timestamptz NOT NULL DEFAULT pg_catalog.statement_timestamp(),
-    role_name       text        NOT NULL DEFAULT CURRENT_USER,  -- SQL keyword, cannot be schema-qualified
-    session_role    text        NOT NULL DEFAULT SESSION_USER,  -- SQL keyword
-    command_tag     text        NOT NULL,
-    object_identity text        NOT NULL,
-    query           text
-);
-COMMENT ON TABLE @extschema@.attempt_lock_override_log IS
-'attempt_lock: one row per DDL statement that the lock would have refused but let through because a superuser had set attempt_lock.override = on.';
-
--- pg_dump keeps the rows of both tables (they are history, not install output).
-SELECT pg_catalog.pg_extension_config_dump('@extschema@.attempt_lock_state', '');
-SELECT pg_catalog.pg_extension_config_dump('@extschema@.attempt_lock_override_log', '');
-
--- The event trigger functions run as whoever issues the DDL, so every role
--- must be able to read the baseline (it holds nothing pg_get_viewdef() and
--- pg_get_functiondef() would not show anyway). The override log holds query
--- texts: superusers only.
-REVOKE ALL ON @extschema@.attempt_lock_state FROM PUBLIC;
-GRANT SELECT ON @extschema@.attempt_lock_state TO PUBLIC;
-REVOKE ALL ON @extschema@.attempt_lock_override_log FROM PUBLIC;
-
--- The lock's helpers: whether a script runs, whether the override is on, the refusal.
-
-CREATE OR REPLACE FUNCTION @extschema@.attempt_lock_in_script()
-RETURNS pg_catalog.bool
-VOLATILE PARALLEL RESTRICTED LANGUAGE c
-AS 'MODULE_PATHNAME', 'attempt_lock_in_script_wrapper';
-COMMENT ON FUNCTION @extschema@.attempt_lock_in_script() IS
-'attempt_lock: true while an install or update script of attempt_lock is running (the server''s creating_extension state), or the incremental store''s switch (attempt_store_enable/disable)';
-
-CREATE OR REPLACE FUNCTION @extschema@.attempt_lock_override_active()
-RETURNS boolean
-LANGUAGE sql STABLE
-SET search_path = pg_catalog, pg_temp
-AS $$
-    -- attempt_lock.override is a PGC_SUSET GUC in the real extension; the
-    -- superuser test below also makes a placeholder set by an ordinary role
-    -- (before the library is loaded) ineffective.
-    SELECT pg_catalog.lower(pg_catalog.btrim(COALESCE(
-               pg_catalog.current_setting('attempt_lock.override', true), '')))
-               IN ('on', 'true', 'yes', '1', 't', 'y')
-       AND COALESCE((SELECT r.rolsuper FROM pg_catalog.pg_roles AS r
-                     WHERE r.rolname = CURRENT_USER), false)
-$$;
-COMMENT ON FUNCTION @extschema@.attempt_lock_override_active() IS
-'attempt_lock: true when attempt_lock.override is on AND the current role is a superuser.';
-
-CREATE OR REPLACE FUNCTION @extschema@.attempt_lock_refuse(p_tag text, p_object text, p_detail text)
-RETURNS void
-LANGUAGE plpgsql VOLATILE
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-    IF @extschema@.attempt_lock_override_active() THEN
-        INSERT INTO @extschema@.attempt_lock_override_log (command_tag, object_identity, query)
-        VALUES (p_tag, p_object, pg_catalog.current_query());
-        RAISE WARNING 'attempt_lock: override used: % on % allowed for role %',
-                      p_tag, p_object, CURRENT_USER
-              USING DETAIL = 'The statement was recorded in attempt_lock_override_log; attempt_health() reports the resulting drift until the definition is restored.';
-        RETURN;
-    END IF;
-    RAISE EXCEPTION 'attempt_lock: % refused: % is locked by extension attempt_lock', p_tag, p_object
-          USING ERRCODE = 'object_not_in_prerequisite_state',
-                DETAIL  = COALESCE(p_detail || ' ', '')
-                          || 'Only GRANT, REVOKE and COMMENT may touch the locked objects outside the extension''s scripts.',
-                HINT    = 'Change the locked objects by installing a new version and running ALTER EXTENSION attempt_lock UPDATE.';
-END
-$$;
-COMMENT ON FUNCTION @extschema@.attempt_lock_refuse(text, text, text) IS
-'attempt_lock: raises the lock''s refusal (SQLSTATE 55000, HINT ALTER EXTENSION attempt_lock UPDATE), or, under a superuser override, logs the statement and raises a WARNING instead.';
-
 -- The lock's baseline: the snapshot of what a script installed, and the drift from it.
 
+-- Members exclude the row types of member relations and their array types: PostgreSQL 17
+-- records them as members too, and a baseline recorded under 15 must hold after pg_upgrade.
 CREATE OR REPLACE FUNCTION @extschema@.attempt_lock_snapshot()
-RETURNS TABLE (kind text, object_type text, identity text, name text, definition text)
+RETURNS TABLE (kind text, object_type text, identity text, name text, definition text, structure text)
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -420,6 +754,10 @@ AS $$
         FROM pg_catalog.pg_depend AS d, ext
         WHERE d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass
           AND d.refobjid = ext.oid AND d.deptype = 'e'
+          AND NOT EXISTS (SELECT FROM pg_catalog.pg_type AS t
+                           JOIN pg_catalog.pg_class AS r ON r.relkind <> 'c'
+                            AND r.oid IN (t.typrelid, (SELECT e.typrelid FROM pg_catalog.pg_type AS e WHERE e.oid = t.typelem))
+                          WHERE d.classid = 'pg_catalog.pg_type'::pg_catalog.regclass AND t.oid = d.objid)
     ), parts AS (
         -- the members, the extension, and the pieces of members (a view's
         -- _RETURN rule, indexes, constraints, defaults, ...)
@@ -455,19 +793,60 @@ AS $$
                        THEN (SELECT t.typowner FROM pg_catalog.pg_type AS t WHERE t.oid = m.objid)
                    WHEN 'pg_catalog.pg_event_trigger'::pg_catalog.regclass
                        THEN (SELECT t.evtowner FROM pg_catalog.pg_event_trigger AS t WHERE t.oid = m.objid)
-               END)), '?')
+               END)), '?'), NULL
     FROM members AS m, pg_catalog.pg_identify_object(m.classid, m.objid, 0) AS o
     UNION ALL
+    -- A view: its text, and what it is made of (columns, options, what its rule reads). The
+    -- source table is named {source} in both, so renaming it (followed: source.sql) is no
+    -- drift.
     SELECT 'view', 'view', c.oid::pg_catalog.regclass::text, NULL,
-           pg_catalog.pg_get_viewdef(c.oid, true)
+           pg_catalog.replace(pg_catalog.pg_get_viewdef(c.oid, true), src.name, '{source}')
            || pg_catalog.chr(10) || '-- reloptions: '
-           || COALESCE(pg_catalog.array_to_string(c.reloptions, ','), '')
+           || COALESCE(pg_catalog.array_to_string(c.reloptions, ','), ''),
+           'columns ' || (SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname) || ' '
+                                                       || pg_catalog.format_type(a.atttypid, a.atttypmod), ', ' ORDER BY a.attnum)
+                            FROM pg_catalog.pg_attribute AS a
+                           WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped)
+           || '; reloptions ' || COALESCE(pg_catalog.array_to_string(c.reloptions, ','), '')
+           || '; reads ' || COALESCE((
+               SELECT pg_catalog.string_agg(DISTINCT CASE WHEN d.refobjid = src.oid
+                                                          THEN 'source column ' || pg_catalog.quote_ident(sa.attname)
+                                                          ELSE o.type || ' ' || o.identity END, ', ')
+                 FROM pg_catalog.pg_rewrite AS r
+                 JOIN pg_catalog.pg_depend AS d
+                   ON d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND d.objid = r.oid
+                 CROSS JOIN LATERAL pg_catalog.pg_identify_object(d.refclassid, d.refobjid, d.refobjsubid) AS o
+                 LEFT JOIN pg_catalog.pg_attribute AS sa ON sa.attrelid = d.refobjid AND sa.attnum = d.refobjsubid
+                WHERE r.ev_class = c.oid
+                  AND NOT (d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.refobjid = c.oid)), '')
     FROM members AS m JOIN pg_catalog.pg_class AS c ON c.oid = m.objid
+    CROSS JOIN (SELECT cfg.source_table AS oid,
+                       COALESCE(pg_catalog.format('%I.%I', n.nspname, k.relname), '{none}') AS name
+                  FROM (SELECT 1) AS one
+                  LEFT JOIN @extschema@.attempt_lock_config AS cfg ON true
+                  LEFT JOIN pg_catalog.pg_class AS k ON k.oid = cfg.source_table
+                  LEFT JOIN pg_catalog.pg_namespace AS n ON n.oid = k.relnamespace) AS src
     WHERE m.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND c.relkind IN ('v', 'm')
     UNION ALL
+    -- A function: its text, and what it is made of: its signature and properties as the
+    -- catalog holds them, its source text as written (a SQL-standard body: what it reads).
     SELECT 'function', 'function', p.oid::pg_catalog.regprocedure::text, NULL,
-           pg_catalog.pg_get_functiondef(p.oid)
+           pg_catalog.pg_get_functiondef(p.oid),
+           pg_catalog.concat_ws(' ', 'kind', p.prokind, 'language', l.lanname,
+               'arguments', pg_catalog.pg_get_function_identity_arguments(p.oid), 'defaults', p.pronargdefaults,
+               'returns', pg_catalog.pg_get_function_result(p.oid), 'volatility', p.provolatile,
+               'strict', p.proisstrict, 'parallel', p.proparallel, 'security_definer', p.prosecdef,
+               'leakproof', p.proleakproof, 'cost', p.procost, 'rows', p.prorows,
+               'config', pg_catalog.array_to_string(p.proconfig, ','), 'bin', p.probin)
+           || pg_catalog.chr(10) || CASE WHEN p.prosqlbody IS NULL THEN p.prosrc
+               ELSE 'reads ' || COALESCE((
+                   SELECT pg_catalog.string_agg(DISTINCT o.type || ' ' || o.identity, ', ')
+                     FROM pg_catalog.pg_depend AS d
+                     CROSS JOIN LATERAL pg_catalog.pg_identify_object(d.refclassid, d.refobjid, d.refobjsubid) AS o
+                    WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.objid = p.oid
+                      AND d.deptype = 'n'), '') END
     FROM members AS m JOIN pg_catalog.pg_proc AS p ON p.oid = m.objid
+    JOIN pg_catalog.pg_language AS l ON l.oid = p.prolang
     WHERE m.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND p.prokind IN ('f', 'p')
     UNION ALL
     -- pg_get_functiondef() refuses aggregates: their definition is their support functions.
@@ -477,6 +856,7 @@ AS $$
            || ' finalfunc=' || a.aggfinalfn::pg_catalog.regprocedure::text
            || ' finalfunc_modify=' || a.aggfinalmodify::text
            || ' initcond=' || COALESCE(a.agginitval, '<null>')
+           || ' parallel=' || p.proparallel::text, NULL
     FROM members AS m JOIN pg_catalog.pg_proc AS p ON p.oid = m.objid
     JOIN pg_catalog.pg_aggregate AS a ON a.aggfnoid = p.oid
     WHERE m.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND p.prokind = 'a'
@@ -484,12 +864,12 @@ AS $$
     SELECT 'event_trigger', 'event trigger', pg_catalog.quote_ident(t.evtname), NULL,
            'ON ' || t.evtevent || ' enabled=' || t.evtenabled::text
            || ' tags=' || COALESCE(pg_catalog.array_to_string(t.evttags, ','), '')
-           || ' function=' || t.evtfoid::pg_catalog.regprocedure::text
+           || ' function=' || t.evtfoid::pg_catalog.regprocedure::text, NULL
     FROM members AS m JOIN pg_catalog.pg_event_trigger AS t ON t.oid = m.objid
     WHERE m.classid = 'pg_catalog.pg_event_trigger'::pg_catalog.regclass
     UNION ALL
     SELECT 'external', o.type, o.identity,
-           a.object_names[pg_catalog.array_upper(a.object_names, 1)], NULL
+           a.object_names[pg_catalog.array_upper(a.object_names, 1)], NULL, NULL
     FROM (SELECT DISTINCT x.classid, x.objid FROM ext_deps AS x) AS x,
          pg_catalog.pg_identify_object(x.classid, x.objid, 0) AS o,
          pg_catalog.pg_identify_object_as_address(x.classid, x.objid, 0) AS a
@@ -503,7 +883,7 @@ AS $$
     UNION ALL
     -- owners of outside relations (DROP OWNED BY ... CASCADE)
     SELECT DISTINCT 'external', 'role', pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(c.relowner)),
-           pg_catalog.pg_get_userbyid(c.relowner)::text, NULL
+           pg_catalog.pg_get_userbyid(c.relowner)::text, NULL, NULL
     FROM ext_deps AS x JOIN pg_catalog.pg_class AS c ON c.oid = x.objid
     WHERE x.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
       AND x.objid NOT IN (SELECT m.objid FROM members AS m
@@ -531,8 +911,10 @@ BEGIN
     -- each step replaces the snapshot of this transaction.
     DELETE FROM @extschema@.attempt_lock_state WHERE recorded_at = pg_catalog.now();
     INSERT INTO @extschema@.attempt_lock_state
-           (recorded_at, ext_version, kind, object_type, identity, name, definition)
-    SELECT pg_catalog.now(), v_version, s.kind, s.object_type, s.identity, s.name, s.definition
+           (recorded_at, ext_version, kind, object_type, identity, name, definition, structure, server_major)
+    SELECT pg_catalog.now(), v_version, s.kind, s.object_type, s.identity, s.name, s.definition,
+           COALESCE(s.structure, s.definition),
+           pg_catalog.current_setting('server_version_num')::pg_catalog.int4 / 10000
     FROM @extschema@.attempt_lock_snapshot() AS s;
 END
 $$;
@@ -553,17 +935,23 @@ $$;
 COMMENT ON FUNCTION @extschema@.attempt_lock_override_uses() IS
 'attempt_lock: how many statements passed the lock under attempt_lock.override, in all and since the last install/update (counts only; the log itself is superuser-only)';
 
+-- An object drifted when what it is made of changed, or, on the major that recorded the
+-- baseline, its text: after pg_upgrade the new major may print an unchanged object
+-- differently. (A baseline recorded before 1.3 has only the text.)
 CREATE OR REPLACE FUNCTION @extschema@.attempt_lock_drift()
 RETURNS TABLE (kind text, object_type text, identity text, status text, detail text)
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
     WITH base AS (
-        SELECT s.* FROM @extschema@.attempt_lock_state AS s
+        SELECT s.*, COALESCE(s.server_major = pg_catalog.current_setting('server_version_num')::pg_catalog.int4 / 10000,
+                             true) AS same_major
+        FROM @extschema@.attempt_lock_state AS s
         WHERE s.recorded_at = (SELECT max(s2.recorded_at) FROM @extschema@.attempt_lock_state AS s2)
           AND s.kind <> 'external'
     ), cur AS (
-        SELECT s.* FROM @extschema@.attempt_lock_snapshot() AS s WHERE s.kind <> 'external'
+        SELECT s.kind, s.object_type, s.identity, s.definition, COALESCE(s.structure, s.definition) AS structure
+        FROM @extschema@.attempt_lock_snapshot() AS s WHERE s.kind <> 'external'
     )
     SELECT COALESCE(b.kind, c.kind), COALESCE(b.object_type, c.object_type),
            COALESCE(b.identity, c.identity),
@@ -572,12 +960,15 @@ AS $$
                 ELSE 'changed' END,
            CASE WHEN c.identity IS NULL THEN 'recorded by the install/update script, gone now'
                 WHEN b.identity IS NULL THEN 'present now, not recorded by the install/update script'
-                ELSE 'recorded: ' || b.definition || pg_catalog.chr(10) || 'now: ' || c.definition END
+                WHEN b.same_major
+                THEN 'recorded: ' || b.definition || pg_catalog.chr(10) || 'now: ' || c.definition
+                ELSE 'recorded: ' || COALESCE(b.structure, b.definition) || pg_catalog.chr(10) || 'now: ' || c.structure END
     FROM base AS b
     FULL JOIN cur AS c
       ON c.kind = b.kind AND c.object_type = b.object_type AND c.identity = b.identity
     WHERE b.identity IS NULL OR c.identity IS NULL
-       OR b.definition IS DISTINCT FROM c.definition
+       OR (b.structure IS NOT NULL AND b.structure IS DISTINCT FROM c.structure)
+       OR (b.same_major AND b.definition IS DISTINCT FROM c.definition)
     UNION ALL
     SELECT 'baseline', 'table', '@extschema@.attempt_lock_state', 'missing',
            'no snapshot recorded: the install/update script did not call attempt_lock_record_state()'
@@ -616,8 +1007,9 @@ BEGIN
     IF v_ext IS NULL THEN
         RETURN;
     END IF;
-    -- The incremental store's switch changes members from a function, where
-    -- in_extension is false: attempt_lock_in_script() knows it (src/lock/store_switch.rs).
+    -- The maintenance functions (the store's switch, attaching the source) change members
+    -- from a function, where in_extension is false: attempt_lock_in_script() knows it
+    -- (src/lock/maintenance.rs).
     IF @extschema@.attempt_lock_in_script() THEN
         RETURN;
     END IF;
@@ -680,11 +1072,16 @@ BEGIN
                 WHERE s.kind = 'member'
                   AND s.recorded_at = (SELECT max(s2.recorded_at) FROM @extschema@.attempt_lock_state AS s2)
             ), cur AS (
+                -- as the baseline counts members: without relations' row and array types
                 SELECT o.type || ' ' || o.identity AS obj
                 FROM pg_catalog.pg_depend AS d,
                      pg_catalog.pg_identify_object(d.classid, d.objid, 0) AS o
                 WHERE d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass
                   AND d.refobjid = v_ext AND d.deptype = 'e'
+                  AND NOT EXISTS (SELECT FROM pg_catalog.pg_type AS t
+                                   JOIN pg_catalog.pg_class AS rel ON rel.relkind <> 'c'
+                                    AND rel.oid IN (t.typrelid, (SELECT e.typrelid FROM pg_catalog.pg_type AS e WHERE e.oid = t.typelem))
+                                  WHERE d.classid = 'pg_catalog.pg_type'::pg_catalog.regclass AND t.oid = d.objid)
             )
             SELECT (SELECT pg_catalog.string_agg(cur.obj, ', ' ORDER BY cur.obj)
                     FROM cur WHERE cur.obj NOT IN (SELECT base.obj FROM base)),
@@ -870,6 +1267,13 @@ COMMENT ON EVENT TRIGGER attempt_lock_guard_drop IS
 'attempt_lock: refuses dropping rules, triggers, policies and the like of member relations of extension attempt_lock outside its scripts.';
 
 REVOKE ALL ON FUNCTION @extschema@.attempt_lock_record_state() FROM PUBLIC;
+
+-- The source's own (source.sql): a restore completes, a contract-breaking ALTER TABLE is refused.
+CREATE EVENT TRIGGER attempt_lock_watch_source ON ddl_command_end
+    WHEN TAG IN ('CREATE TABLE', 'CREATE TABLE AS', 'SELECT INTO', 'ALTER TABLE')
+    EXECUTE FUNCTION @extschema@.attempt_lock_watch_source();
+COMMENT ON EVENT TRIGGER attempt_lock_watch_source IS
+'attempt_lock: completes an install that waits for its source table (a restore) when the table is created, and refuses ALTER TABLE that would break the recorded source''s contract.';
 
 -- The incremental store, part 1: what it is, and the rows of one exam result.
 
@@ -1713,10 +2117,23 @@ SELECT c."check", c.query FROM (VALUES
           FROM @extschema@.attempt_lock_drift() AS d
          WHERE d.kind IN ('view', 'function') $q$),
     ('source_contract', $q$
-        SELECT CASE WHEN pg_catalog.count(*) = 0 THEN 'ok' ELSE 'fail' END,
-               $2::text, 'the exam_results contract (docs/SPEC.md §2)',
-               pg_catalog.string_agg(p.problem, '; ')
-          FROM @extschema@.attempt_source_problems($2::text) AS p $q$),
+        WITH named AS (
+            SELECT c.source_name, pg_catalog.to_regclass(c.source_name) AS now_named
+              FROM @extschema@.attempt_lock_config AS c),
+        problems AS (SELECT p.problem FROM @extschema@.attempt_source_problems($2::text) AS p)
+        SELECT CASE WHEN (SELECT pg_catalog.count(*) FROM problems) = 0
+                         AND (n.now_named IS NULL OR n.now_named = $2) THEN 'ok' ELSE 'fail' END,
+               pg_catalog.format('%s (owner %s)', $2, (SELECT pg_catalog.pg_get_userbyid(c.relowner)
+                                                         FROM pg_catalog.pg_class AS c WHERE c.oid = $2)),
+               'a table keeping the exam_results contract (docs/SPEC.md §2), named as recorded',
+               NULLIF(pg_catalog.concat_ws('; ',
+                   (SELECT pg_catalog.string_agg(p.problem, '; ') FROM problems AS p),
+                   CASE WHEN n.now_named IS NULL
+                        THEN pg_catalog.format('renamed from %s: attempt reads it under its new name', n.source_name)
+                        WHEN n.now_named <> $2
+                        THEN pg_catalog.format('attempt reads %s, which is no longer the table named %s (recorded as the source): %s is another table now. If it should be the source: SELECT attempt_source_attach(%L);',
+                                               $2, n.source_name, n.now_named, n.source_name) END), '')
+          FROM named AS n $q$),
     ('native_functions', $q$
         WITH f AS (
             SELECT p.oid::pg_catalog.regprocedure::text AS fn,
@@ -1751,16 +2168,17 @@ BEGIN ATOMIC
 SELECT c."check", c.query FROM (VALUES
     ('lock_triggers', $q$
         WITH want(name) AS (VALUES ('attempt_lock_guard_objects'), ('attempt_lock_guard_functions'),
-                                   ('attempt_lock_guard_start'), ('attempt_lock_guard_drop')),
+                                   ('attempt_lock_guard_start'), ('attempt_lock_guard_drop'),
+                                   ('attempt_lock_watch_source')),
         state AS (
             SELECT w.name, t.evtenabled
               FROM want AS w LEFT JOIN pg_catalog.pg_event_trigger AS t ON t.evtname = w.name)
         SELECT CASE WHEN pg_catalog.count(*) FILTER (WHERE s.evtenabled IS DISTINCT FROM 'O' AND s.evtenabled IS DISTINCT FROM 'A') = 0
                          AND pg_catalog.current_setting('session_replication_role') <> 'replica'
                     THEN 'ok' ELSE 'fail' END,
-               pg_catalog.count(*) FILTER (WHERE s.evtenabled IN ('O', 'A')) || ' of 4 enabled; session_replication_role = '
+               pg_catalog.count(*) FILTER (WHERE s.evtenabled IN ('O', 'A')) || ' of ' || pg_catalog.count(*) || ' enabled; session_replication_role = '
                    || pg_catalog.current_setting('session_replication_role'),
-               '4 of 4 enabled; session_replication_role <> replica',
+               'every one enabled; session_replication_role <> replica',
                pg_catalog.string_agg(s.name || CASE WHEN s.evtenabled IS NULL THEN ' is missing' ELSE ' is disabled (' || s.evtenabled::pg_catalog.text || ')' END,
                                      '; ' ORDER BY s.name) FILTER (WHERE s.evtenabled IS DISTINCT FROM 'O' AND s.evtenabled IS DISTINCT FROM 'A')
           FROM state AS s $q$),
@@ -1980,8 +2398,12 @@ DECLARE
     check_query pg_catalog.text;
 BEGIN
     BEGIN
-        SELECT c.source_table INTO STRICT source FROM @extschema@.attempt_lock_config AS c;
-    EXCEPTION WHEN OTHERS THEN
+        SELECT c.source_table INTO STRICT source FROM @extschema@.attempt_lock_config AS c WHERE c.attached;
+    EXCEPTION WHEN no_data_found THEN
+        source_error := CASE WHEN EXISTS (SELECT FROM @extschema@.attempt_lock_config)
+            THEN 'detached: attempt reads no table since attempt_source_detach(); SELECT attempt_source_attach(); ends it'
+            ELSE 'pending: installed before its source table (a restore); it completes itself when @extschema@.exam_results is created, or SELECT attempt_source_attach(''schema.table'');' END;
+    WHEN OTHERS THEN
         source_error := 'no source table: cannot read attempt_lock_config: ' || SQLERRM;
     END;
 

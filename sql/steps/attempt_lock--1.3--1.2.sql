@@ -1,4 +1,5 @@
--- 1.3 -> 1.2: back to 1.2's objects, taken from its frozen install script.
+-- 1.3 -> 1.2: back to 1.2's objects, taken from its frozen install script. The history
+-- keeps its 1.3 rows (and their detail).
 
 DO $refuse$
 BEGIN
@@ -7,9 +8,35 @@ BEGIN
               USING ERRCODE = 'object_not_in_prerequisite_state',
                     HINT = 'SELECT attempt_store_disable(); then ALTER EXTENSION attempt_lock UPDATE TO ''1.2''; (SELECT attempt_store_enable(); again after it).';
     END IF;
+    IF NOT EXISTS (SELECT FROM @extschema@.attempt_lock_config AS c WHERE c.attached) THEN
+        RAISE EXCEPTION 'attempt_lock: cannot downgrade to 1.2 while the views read no source table'
+              USING ERRCODE = 'object_not_in_prerequisite_state',
+                    HINT = 'SELECT attempt_source_attach(); first (1.2 has no pending or detached state).';
+    END IF;
 END
 $refuse$;
 
+-- The source.
+DROP EVENT TRIGGER attempt_lock_watch_source;
+DROP TRIGGER attempt_lock_config_restored ON @extschema@.attempt_lock_config;
+DROP TRIGGER attempt_lock_config_replace ON @extschema@.attempt_lock_config;
+DROP FUNCTION @extschema@.attempt_lock_watch_source();
+DROP FUNCTION @extschema@.attempt_lock_config_restored();
+DROP FUNCTION @extschema@.attempt_lock_config_replace();
+DROP FUNCTION @extschema@.attempt_source_attach(pg_catalog.text);
+DROP FUNCTION @extschema@.attempt_source_detach();
+DROP FUNCTION @extschema@.attempt_source_attach_body(pg_catalog.regclass);
+DROP FUNCTION @extschema@.attempt_source_detach_body();
+DROP FUNCTION @extschema@.attempt_lock_install_source(pg_catalog.text, pg_catalog.regclass);
+DROP FUNCTION @extschema@.attempt_lock_view_retype(pg_catalog.regclass, pg_catalog.text);
+-- Out of pg_dump's extension data again (dropping a table from the extension does that).
+ALTER EXTENSION attempt_lock DROP TABLE @extschema@.attempt_lock_config;
+ALTER EXTENSION attempt_lock ADD TABLE @extschema@.attempt_lock_config;
+ALTER TABLE @extschema@.attempt_lock_config
+    DROP COLUMN source_name, DROP COLUMN attached, DROP COLUMN reenable_store;
+--@release 1.2 comment table attempt_lock_config
+
+-- The views and their parser.
 --@release 1.2 function attempt_questions
 --@release 1.2 function attempt_view_query
 --@release 1.2 do install_views
@@ -19,7 +46,18 @@ DROP FUNCTION @extschema@.attempt_view_query(pg_catalog.text);
 DROP FUNCTION @extschema@.attempt_element_rejects(pg_catalog.jsonb, pg_catalog.bool, pg_catalog.text, pg_catalog.timestamptz);
 --@release 1.2 function attempt_store_rows
 DROP FUNCTION @extschema@.attempt_result_kept(pg_catalog.bool, pg_catalog.text, pg_catalog.timestamptz);
+--@release 1.2 aggregate attempt_no_counts
+
+-- The lock.
+DROP FUNCTION @extschema@.attempt_lock_snapshot();
+--@release 1.2 function attempt_lock_snapshot
+--@release 1.2 function attempt_lock_record_state
+--@release 1.2 function attempt_lock_drift
 --@release 1.2 function attempt_lock_guard_objects
+ALTER TABLE @extschema@.attempt_lock_state DROP COLUMN structure, DROP COLUMN server_major;
+--@release 1.2 comment table attempt_lock_state
+
+-- The store and health.
 --@release 1.2 function attempt_store_switch_on
 --@release 1.2 function attempt_store_switch_off
 --@release 1.2 function attempt_store_sync_problems

@@ -4,7 +4,8 @@
 
 \echo Use "ALTER EXTENSION attempt_lock UPDATE TO '1.2'" to load this file. \quit
 
--- 1.3 -> 1.2: back to 1.2's objects, taken from its frozen install script.
+-- 1.3 -> 1.2: back to 1.2's objects, taken from its frozen install script. The history
+-- keeps its 1.3 rows (and their detail).
 
 DO $refuse$
 BEGIN
@@ -13,9 +14,36 @@ BEGIN
               USING ERRCODE = 'object_not_in_prerequisite_state',
                     HINT = 'SELECT attempt_store_disable(); then ALTER EXTENSION attempt_lock UPDATE TO ''1.2''; (SELECT attempt_store_enable(); again after it).';
     END IF;
+    IF NOT EXISTS (SELECT FROM @extschema@.attempt_lock_config AS c WHERE c.attached) THEN
+        RAISE EXCEPTION 'attempt_lock: cannot downgrade to 1.2 while the views read no source table'
+              USING ERRCODE = 'object_not_in_prerequisite_state',
+                    HINT = 'SELECT attempt_source_attach(); first (1.2 has no pending or detached state).';
+    END IF;
 END
 $refuse$;
 
+-- The source.
+DROP EVENT TRIGGER attempt_lock_watch_source;
+DROP TRIGGER attempt_lock_config_restored ON @extschema@.attempt_lock_config;
+DROP TRIGGER attempt_lock_config_replace ON @extschema@.attempt_lock_config;
+DROP FUNCTION @extschema@.attempt_lock_watch_source();
+DROP FUNCTION @extschema@.attempt_lock_config_restored();
+DROP FUNCTION @extschema@.attempt_lock_config_replace();
+DROP FUNCTION @extschema@.attempt_source_attach(pg_catalog.text);
+DROP FUNCTION @extschema@.attempt_source_detach();
+DROP FUNCTION @extschema@.attempt_source_attach_body(pg_catalog.regclass);
+DROP FUNCTION @extschema@.attempt_source_detach_body();
+DROP FUNCTION @extschema@.attempt_lock_install_source(pg_catalog.text, pg_catalog.regclass);
+DROP FUNCTION @extschema@.attempt_lock_view_retype(pg_catalog.regclass, pg_catalog.text);
+-- Out of pg_dump's extension data again (dropping a table from the extension does that).
+ALTER EXTENSION attempt_lock DROP TABLE @extschema@.attempt_lock_config;
+ALTER EXTENSION attempt_lock ADD TABLE @extschema@.attempt_lock_config;
+ALTER TABLE @extschema@.attempt_lock_config
+    DROP COLUMN source_name, DROP COLUMN attached, DROP COLUMN reenable_store;
+COMMENT ON TABLE @extschema@.attempt_lock_config IS
+'The source table the attempt view reads, chosen at CREATE EXTENSION (attempt_lock.source_table, default exam_results in the extension schema)';
+
+-- The views and their parser.
 CREATE OR REPLACE FUNCTION @extschema@.attempt_questions(
     result_json  jsonb,
     user_id      text,
@@ -359,6 +387,185 @@ END;
 COMMENT ON FUNCTION @extschema@.attempt_store_rows(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.timestamptz, pg_catalog.jsonb) IS
 'attempt_lock internal: the attempt rows of one exam result (result id as text, user_id, session_id, completed_at, result_json), with the element position and without attempt_no; the single parser call of the incremental store (backfill and triggers). Not a public API.';
 DROP FUNCTION @extschema@.attempt_result_kept(pg_catalog.bool, pg_catalog.text, pg_catalog.timestamptz);
+CREATE OR REPLACE AGGREGATE @extschema@.attempt_no_counts(jsonb) (
+    SFUNC = @extschema@.attempt_no_counts_transition,
+    STYPE = internal,
+    FINALFUNC = @extschema@.attempt_no_counts_final,
+    FINALFUNC_MODIFY = READ_ONLY);
+COMMENT ON AGGREGATE @extschema@.attempt_no_counts(jsonb) IS
+'attempt_lock internal: as a window over a student''s results in (completed_at, id) order, the attempt_no of every kept element of the current results (a student''s attempts at an item counted over earlier results). Not a public API.';
+
+-- The lock.
+DROP FUNCTION @extschema@.attempt_lock_snapshot();
+CREATE OR REPLACE FUNCTION @extschema@.attempt_lock_snapshot()
+RETURNS TABLE (kind text, object_type text, identity text, name text, definition text)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    WITH RECURSIVE ext AS (
+        SELECT e.oid, e.extnamespace FROM pg_catalog.pg_extension AS e
+        WHERE e.extname = 'attempt_lock'
+    ), members AS (
+        SELECT d.classid, d.objid
+        FROM pg_catalog.pg_depend AS d, ext
+        WHERE d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass
+          AND d.refobjid = ext.oid AND d.deptype = 'e'
+    ), parts AS (
+        -- the members, the extension, and the pieces of members (a view's
+        -- _RETURN rule, indexes, constraints, defaults, ...)
+        SELECT m.classid, m.objid FROM members AS m
+        UNION ALL
+        SELECT 'pg_catalog.pg_extension'::pg_catalog.regclass, ext.oid FROM ext
+        UNION ALL
+        SELECT d.classid, d.objid
+        FROM pg_catalog.pg_depend AS d
+        WHERE (d.refclassid, d.refobjid) IN (SELECT m.classid, m.objid FROM members AS m)
+          AND d.deptype IN ('i', 'a')
+    ), ext_deps AS (
+        -- outside objects the members (and the extension itself) depend on,
+        -- transitively: dropping any of them with CASCADE would drop the extension
+        SELECT d.refclassid AS classid, d.refobjid AS objid
+        FROM pg_catalog.pg_depend AS d
+        WHERE (d.classid, d.objid) IN (SELECT p.classid, p.objid FROM parts AS p)
+          AND d.deptype IN ('n', 'a')
+        UNION
+        SELECT d.refclassid, d.refobjid
+        FROM pg_catalog.pg_depend AS d, ext_deps AS x
+        WHERE d.classid = x.classid AND d.objid = x.objid AND d.objsubid = 0
+          AND d.deptype IN ('n', 'a', 'i', 'e')
+    )
+    SELECT 'member', o.type, o.identity, NULL::text,
+           'owner ' || COALESCE(pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(
+               CASE m.classid
+                   WHEN 'pg_catalog.pg_class'::pg_catalog.regclass
+                       THEN (SELECT c.relowner FROM pg_catalog.pg_class AS c WHERE c.oid = m.objid)
+                   WHEN 'pg_catalog.pg_proc'::pg_catalog.regclass
+                       THEN (SELECT p.proowner FROM pg_catalog.pg_proc AS p WHERE p.oid = m.objid)
+                   WHEN 'pg_catalog.pg_type'::pg_catalog.regclass
+                       THEN (SELECT t.typowner FROM pg_catalog.pg_type AS t WHERE t.oid = m.objid)
+                   WHEN 'pg_catalog.pg_event_trigger'::pg_catalog.regclass
+                       THEN (SELECT t.evtowner FROM pg_catalog.pg_event_trigger AS t WHERE t.oid = m.objid)
+               END)), '?')
+    FROM members AS m, pg_catalog.pg_identify_object(m.classid, m.objid, 0) AS o
+    UNION ALL
+    SELECT 'view', 'view', c.oid::pg_catalog.regclass::text, NULL,
+           pg_catalog.pg_get_viewdef(c.oid, true)
+           || pg_catalog.chr(10) || '-- reloptions: '
+           || COALESCE(pg_catalog.array_to_string(c.reloptions, ','), '')
+    FROM members AS m JOIN pg_catalog.pg_class AS c ON c.oid = m.objid
+    WHERE m.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND c.relkind IN ('v', 'm')
+    UNION ALL
+    SELECT 'function', 'function', p.oid::pg_catalog.regprocedure::text, NULL,
+           pg_catalog.pg_get_functiondef(p.oid)
+    FROM members AS m JOIN pg_catalog.pg_proc AS p ON p.oid = m.objid
+    WHERE m.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND p.prokind IN ('f', 'p')
+    UNION ALL
+    -- pg_get_functiondef() refuses aggregates: their definition is their support functions.
+    SELECT 'function', 'aggregate', p.oid::pg_catalog.regprocedure::text, NULL,
+           'AGGREGATE sfunc=' || a.aggtransfn::pg_catalog.regprocedure::text
+           || ' stype=' || a.aggtranstype::pg_catalog.regtype::text
+           || ' finalfunc=' || a.aggfinalfn::pg_catalog.regprocedure::text
+           || ' finalfunc_modify=' || a.aggfinalmodify::text
+           || ' initcond=' || COALESCE(a.agginitval, '<null>')
+    FROM members AS m JOIN pg_catalog.pg_proc AS p ON p.oid = m.objid
+    JOIN pg_catalog.pg_aggregate AS a ON a.aggfnoid = p.oid
+    WHERE m.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND p.prokind = 'a'
+    UNION ALL
+    SELECT 'event_trigger', 'event trigger', pg_catalog.quote_ident(t.evtname), NULL,
+           'ON ' || t.evtevent || ' enabled=' || t.evtenabled::text
+           || ' tags=' || COALESCE(pg_catalog.array_to_string(t.evttags, ','), '')
+           || ' function=' || t.evtfoid::pg_catalog.regprocedure::text
+    FROM members AS m JOIN pg_catalog.pg_event_trigger AS t ON t.oid = m.objid
+    WHERE m.classid = 'pg_catalog.pg_event_trigger'::pg_catalog.regclass
+    UNION ALL
+    SELECT 'external', o.type, o.identity,
+           a.object_names[pg_catalog.array_upper(a.object_names, 1)], NULL
+    FROM (SELECT DISTINCT x.classid, x.objid FROM ext_deps AS x) AS x,
+         pg_catalog.pg_identify_object(x.classid, x.objid, 0) AS o,
+         pg_catalog.pg_identify_object_as_address(x.classid, x.objid, 0) AS a
+    -- pinned objects (OID < FirstUnpinnedObjectId = 12000) cannot be dropped;
+    -- the schema public (OID 2200) is not pinned since PostgreSQL 15
+    WHERE (x.objid >= 12000
+           OR (x.classid = 'pg_catalog.pg_namespace'::pg_catalog.regclass AND x.objid = 2200))
+      AND (x.classid, x.objid) NOT IN (SELECT m.classid, m.objid FROM members AS m)
+      AND NOT (x.classid = 'pg_catalog.pg_extension'::pg_catalog.regclass
+               AND x.objid = (SELECT ext.oid FROM ext))
+    UNION ALL
+    -- owners of outside relations (DROP OWNED BY ... CASCADE)
+    SELECT DISTINCT 'external', 'role', pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(c.relowner)),
+           pg_catalog.pg_get_userbyid(c.relowner)::text, NULL
+    FROM ext_deps AS x JOIN pg_catalog.pg_class AS c ON c.oid = x.objid
+    WHERE x.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+      AND x.objid NOT IN (SELECT m.objid FROM members AS m
+                          WHERE m.classid = 'pg_catalog.pg_class'::pg_catalog.regclass)
+$$;
+COMMENT ON FUNCTION @extschema@.attempt_lock_snapshot() IS
+'attempt_lock: the lock-relevant state of the extension as it is now (the same rows attempt_lock_record_state() stores).';
+CREATE OR REPLACE FUNCTION @extschema@.attempt_lock_record_state()
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_version text;
+BEGIN
+    IF NOT @extschema@.attempt_lock_in_script() THEN
+        RAISE EXCEPTION 'attempt_lock: attempt_lock_record_state() may only run from the extension''s install or update script'
+              USING ERRCODE = 'object_not_in_prerequisite_state',
+                    HINT = 'Run ALTER EXTENSION attempt_lock UPDATE, or drop and create the extension.';
+    END IF;
+    SELECT e.extversion INTO v_version FROM pg_catalog.pg_extension AS e
+    WHERE e.extname = 'attempt_lock';
+    -- a multi-step update (1.0 -> 1.1 -> 1.2) runs in one transaction:
+    -- each step replaces the snapshot of this transaction.
+    DELETE FROM @extschema@.attempt_lock_state WHERE recorded_at = pg_catalog.now();
+    INSERT INTO @extschema@.attempt_lock_state
+           (recorded_at, ext_version, kind, object_type, identity, name, definition)
+    SELECT pg_catalog.now(), v_version, s.kind, s.object_type, s.identity, s.name, s.definition
+    FROM @extschema@.attempt_lock_snapshot() AS s;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.attempt_lock_record_state() IS
+'attempt_lock: stores the baseline snapshot; the last statement of every install and update script. Refuses to run outside them.';
+REVOKE ALL ON FUNCTION @extschema@.attempt_lock_record_state() FROM PUBLIC;
+CREATE OR REPLACE FUNCTION @extschema@.attempt_lock_drift()
+RETURNS TABLE (kind text, object_type text, identity text, status text, detail text)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    WITH base AS (
+        SELECT s.* FROM @extschema@.attempt_lock_state AS s
+        WHERE s.recorded_at = (SELECT max(s2.recorded_at) FROM @extschema@.attempt_lock_state AS s2)
+          AND s.kind <> 'external'
+    ), cur AS (
+        SELECT s.* FROM @extschema@.attempt_lock_snapshot() AS s WHERE s.kind <> 'external'
+    )
+    SELECT COALESCE(b.kind, c.kind), COALESCE(b.object_type, c.object_type),
+           COALESCE(b.identity, c.identity),
+           CASE WHEN c.identity IS NULL THEN 'missing'
+                WHEN b.identity IS NULL THEN 'unexpected'
+                ELSE 'changed' END,
+           CASE WHEN c.identity IS NULL THEN 'recorded by the install/update script, gone now'
+                WHEN b.identity IS NULL THEN 'present now, not recorded by the install/update script'
+                ELSE 'recorded: ' || b.definition || pg_catalog.chr(10) || 'now: ' || c.definition END
+    FROM base AS b
+    FULL JOIN cur AS c
+      ON c.kind = b.kind AND c.object_type = b.object_type AND c.identity = b.identity
+    WHERE b.identity IS NULL OR c.identity IS NULL
+       OR b.definition IS DISTINCT FROM c.definition
+    UNION ALL
+    SELECT 'baseline', 'table', '@extschema@.attempt_lock_state', 'missing',
+           'no snapshot recorded: the install/update script did not call attempt_lock_record_state()'
+    WHERE NOT EXISTS (SELECT 1 FROM @extschema@.attempt_lock_state)
+    UNION ALL
+    SELECT 'override', 'table', '@extschema@.attempt_lock_override_log', 'override used',
+           u.recent::text || ' statement(s) passed the lock under attempt_lock.override since the last install/update'
+    FROM @extschema@.attempt_lock_override_uses() AS u
+    WHERE u.recent > 0
+    ORDER BY 1, 2, 3
+$$;
+COMMENT ON FUNCTION @extschema@.attempt_lock_drift() IS
+'attempt_lock: differences between the database and the snapshot of the last install/update (missing, unexpected or changed members, view and function definitions, owners, disabled event triggers), plus override use since then. Empty when nothing drifted. Feeds attempt_health().';
 CREATE OR REPLACE FUNCTION @extschema@.attempt_lock_guard_objects()
 RETURNS event_trigger
 LANGUAGE plpgsql VOLATILE
@@ -476,6 +683,11 @@ END
 $$;
 COMMENT ON FUNCTION @extschema@.attempt_lock_guard_objects() IS
 'attempt_lock: ddl_command_end event trigger function; refuses, outside the extension''s scripts, every DDL on a member of attempt_lock (or on a rule, trigger, policy, index, constraint, default, statistics object or child table attached to a member), and ALTER EXTENSION attempt_lock ADD/DROP. GRANT, REVOKE and COMMENT pass.';
+ALTER TABLE @extschema@.attempt_lock_state DROP COLUMN structure, DROP COLUMN server_major;
+COMMENT ON TABLE @extschema@.attempt_lock_state IS
+'attempt_lock: what the last install/update script left behind (members with owners, view definitions, function definitions, event triggers, and the outside objects the members depend on). One snapshot per install/update, newest recorded_at is the baseline; older snapshots are history. attempt_lock_drift() compares the database with the newest snapshot.';
+
+-- The store and health.
 CREATE OR REPLACE FUNCTION @extschema@.attempt_store_switch_on(batch_size pg_catalog.int4)
 RETURNS pg_catalog.int8
 LANGUAGE plpgsql VOLATILE

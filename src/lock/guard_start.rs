@@ -113,7 +113,7 @@ unsafe fn guard_start(data: &pg_sys::EventTriggerData) -> Result<(), AttemptLock
         // is attempt_lock; another extension's script is checked like any statement), and the
         // incremental store's switch.
         if (pg_sys::creating_extension && pg_sys::CurrentExtensionObject == ext)
-            || super::store_switch::store_switch_running()
+            || super::maintenance::maintenance_running()
         {
             return Ok(());
         }

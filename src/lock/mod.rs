@@ -5,13 +5,14 @@ use pgrx::prelude::*;
 
 mod dependencies;
 mod guard_start;
-mod store_switch;
+mod maintenance;
 
-/// True while an install or update script of attempt_lock itself is running, or the
-/// incremental store's switch: the lock's triggers let exactly those statements
-/// through. This reads the server's own `creating_extension` state, which plain SQL
-/// cannot see, and a flag only the switch can raise.
-#[pg_extern(volatile, parallel_restricted)]
+/// True while an install or update script of attempt_lock itself is running, or one of
+/// the native maintenance functions (the store's switch, the completion of a pending
+/// install): the lock's triggers let exactly those statements through. This reads the
+/// server's own `creating_extension` state, which plain SQL cannot see, and a flag only
+/// those functions can raise.
+#[pg_extern(volatile, parallel_restricted, sql = false)]
 fn attempt_lock_in_script() -> bool {
     // SAFETY: plain reads of backend-local globals, in the backend's own thread.
     let in_script = unsafe {
@@ -19,5 +20,5 @@ fn attempt_lock_in_script() -> bool {
             && pg_sys::CurrentExtensionObject
                 == pg_sys::get_extension_oid(c"attempt_lock".as_ptr(), true)
     };
-    in_script || store_switch::store_switch_running()
+    in_script || maintenance::maintenance_running()
 }

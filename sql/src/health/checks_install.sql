@@ -63,10 +63,23 @@ SELECT c."check", c.query FROM (VALUES
           FROM @extschema@.attempt_lock_drift() AS d
          WHERE d.kind IN ('view', 'function') $q$),
     ('source_contract', $q$
-        SELECT CASE WHEN pg_catalog.count(*) = 0 THEN 'ok' ELSE 'fail' END,
-               $2::text, 'the exam_results contract (docs/SPEC.md §2)',
-               pg_catalog.string_agg(p.problem, '; ')
-          FROM @extschema@.attempt_source_problems($2::text) AS p $q$),
+        WITH named AS (
+            SELECT c.source_name, pg_catalog.to_regclass(c.source_name) AS now_named
+              FROM @extschema@.attempt_lock_config AS c),
+        problems AS (SELECT p.problem FROM @extschema@.attempt_source_problems($2::text) AS p)
+        SELECT CASE WHEN (SELECT pg_catalog.count(*) FROM problems) = 0
+                         AND (n.now_named IS NULL OR n.now_named = $2) THEN 'ok' ELSE 'fail' END,
+               pg_catalog.format('%s (owner %s)', $2, (SELECT pg_catalog.pg_get_userbyid(c.relowner)
+                                                         FROM pg_catalog.pg_class AS c WHERE c.oid = $2)),
+               'a table keeping the exam_results contract (docs/SPEC.md §2), named as recorded',
+               NULLIF(pg_catalog.concat_ws('; ',
+                   (SELECT pg_catalog.string_agg(p.problem, '; ') FROM problems AS p),
+                   CASE WHEN n.now_named IS NULL
+                        THEN pg_catalog.format('renamed from %s: attempt reads it under its new name', n.source_name)
+                        WHEN n.now_named <> $2
+                        THEN pg_catalog.format('attempt reads %s, which is no longer the table named %s (recorded as the source): %s is another table now. If it should be the source: SELECT attempt_source_attach(%L);',
+                                               $2, n.source_name, n.now_named, n.source_name) END), '')
+          FROM named AS n $q$),
     ('native_functions', $q$
         WITH f AS (
             SELECT p.oid::pg_catalog.regprocedure::text AS fn,

@@ -7,16 +7,17 @@ BEGIN ATOMIC
 SELECT c."check", c.query FROM (VALUES
     ('lock_triggers', $q$
         WITH want(name) AS (VALUES ('attempt_lock_guard_objects'), ('attempt_lock_guard_functions'),
-                                   ('attempt_lock_guard_start'), ('attempt_lock_guard_drop')),
+                                   ('attempt_lock_guard_start'), ('attempt_lock_guard_drop'),
+                                   ('attempt_lock_watch_source')),
         state AS (
             SELECT w.name, t.evtenabled
               FROM want AS w LEFT JOIN pg_catalog.pg_event_trigger AS t ON t.evtname = w.name)
         SELECT CASE WHEN pg_catalog.count(*) FILTER (WHERE s.evtenabled IS DISTINCT FROM 'O' AND s.evtenabled IS DISTINCT FROM 'A') = 0
                          AND pg_catalog.current_setting('session_replication_role') <> 'replica'
                     THEN 'ok' ELSE 'fail' END,
-               pg_catalog.count(*) FILTER (WHERE s.evtenabled IN ('O', 'A')) || ' of 4 enabled; session_replication_role = '
+               pg_catalog.count(*) FILTER (WHERE s.evtenabled IN ('O', 'A')) || ' of ' || pg_catalog.count(*) || ' enabled; session_replication_role = '
                    || pg_catalog.current_setting('session_replication_role'),
-               '4 of 4 enabled; session_replication_role <> replica',
+               'every one enabled; session_replication_role <> replica',
                pg_catalog.string_agg(s.name || CASE WHEN s.evtenabled IS NULL THEN ' is missing' ELSE ' is disabled (' || s.evtenabled::pg_catalog.text || ')' END,
                                      '; ' ORDER BY s.name) FILTER (WHERE s.evtenabled IS DISTINCT FROM 'O' AND s.evtenabled IS DISTINCT FROM 'A')
           FROM state AS s $q$),

@@ -36,8 +36,12 @@ DECLARE
     check_query pg_catalog.text;
 BEGIN
     BEGIN
-        SELECT c.source_table INTO STRICT source FROM @extschema@.attempt_lock_config AS c;
-    EXCEPTION WHEN OTHERS THEN
+        SELECT c.source_table INTO STRICT source FROM @extschema@.attempt_lock_config AS c WHERE c.attached;
+    EXCEPTION WHEN no_data_found THEN
+        source_error := CASE WHEN EXISTS (SELECT FROM @extschema@.attempt_lock_config)
+            THEN 'detached: attempt reads no table since attempt_source_detach(); SELECT attempt_source_attach(); ends it'
+            ELSE 'pending: installed before its source table (a restore); it completes itself when @extschema@.exam_results is created, or SELECT attempt_source_attach(''schema.table'');' END;
+    WHEN OTHERS THEN
         source_error := 'no source table: cannot read attempt_lock_config: ' || SQLERRM;
     END;
 

@@ -22,8 +22,9 @@ BEGIN
     IF v_ext IS NULL THEN
         RETURN;
     END IF;
-    -- The incremental store's switch changes members from a function, where
-    -- in_extension is false: attempt_lock_in_script() knows it (src/lock/store_switch.rs).
+    -- The maintenance functions (the store's switch, attaching the source) change members
+    -- from a function, where in_extension is false: attempt_lock_in_script() knows it
+    -- (src/lock/maintenance.rs).
     IF @extschema@.attempt_lock_in_script() THEN
         RETURN;
     END IF;
@@ -86,11 +87,16 @@ BEGIN
                 WHERE s.kind = 'member'
                   AND s.recorded_at = (SELECT max(s2.recorded_at) FROM @extschema@.attempt_lock_state AS s2)
             ), cur AS (
+                -- as the baseline counts members: without relations' row and array types
                 SELECT o.type || ' ' || o.identity AS obj
                 FROM pg_catalog.pg_depend AS d,
                      pg_catalog.pg_identify_object(d.classid, d.objid, 0) AS o
                 WHERE d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass
                   AND d.refobjid = v_ext AND d.deptype = 'e'
+                  AND NOT EXISTS (SELECT FROM pg_catalog.pg_type AS t
+                                   JOIN pg_catalog.pg_class AS rel ON rel.relkind <> 'c'
+                                    AND rel.oid IN (t.typrelid, (SELECT e.typrelid FROM pg_catalog.pg_type AS e WHERE e.oid = t.typelem))
+                                  WHERE d.classid = 'pg_catalog.pg_type'::pg_catalog.regclass AND t.oid = d.objid)
             )
             SELECT (SELECT pg_catalog.string_agg(cur.obj, ', ' ORDER BY cur.obj)
                     FROM cur WHERE cur.obj NOT IN (SELECT base.obj FROM base)),

@@ -9,10 +9,12 @@ CREATE TABLE @extschema@.attempt_lock_state (
     identity     text        NOT NULL,
     name         text,
     definition   text,
+    structure    text,
+    server_major int4,
     PRIMARY KEY (recorded_at, kind, object_type, identity)
 );
 COMMENT ON TABLE @extschema@.attempt_lock_state IS
-'attempt_lock: what the last install/update script left behind (members with owners, view definitions, function definitions, event triggers, and the outside objects the members depend on). One snapshot per install/update, newest recorded_at is the baseline; older snapshots are history. attempt_lock_drift() compares the database with the newest snapshot.';
+'attempt_lock: what the last install/update script left behind (members with owners, view definitions, function definitions, event triggers, and the outside objects the members depend on). One snapshot per install/update, newest recorded_at is the baseline; older snapshots are history. definition is the text PostgreSQL prints for an object, structure what it is made of (columns, options, what it depends on, its source text), server_major the major that recorded them. attempt_lock_drift() compares the database with the newest snapshot: the structure always, the definition on the same major (a newer major may print the same object differently: pg_upgrade).';
 
 CREATE TABLE @extschema@.attempt_lock_override_log (
     logged_at       timestamptz NOT NULL DEFAULT pg_catalog.statement_timestamp(),

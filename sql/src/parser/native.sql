@@ -66,12 +66,16 @@ COMMENT ON FUNCTION @extschema@.attempt_no_counts_final(internal) IS
 'attempt_lock internal: final function of attempt_no_counts(jsonb).';
 
 -- Run as a window over one student's results ordered by (completed_at, id): the final
--- function only reads the state (a repeat call returns the same numbers).
+-- function only reads the state (a repeat call returns the same numbers). Its state lives
+-- in the aggregate's memory context (src/context_vec.rs). PARALLEL SAFE: nothing in it
+-- depends on the backend it runs in, so a query on attempt may scan in parallel workers
+-- (the window itself runs above the Gather).
 CREATE OR REPLACE AGGREGATE @extschema@.attempt_no_counts(jsonb) (
     SFUNC = @extschema@.attempt_no_counts_transition,
     STYPE = internal,
     FINALFUNC = @extschema@.attempt_no_counts_final,
-    FINALFUNC_MODIFY = READ_ONLY);
+    FINALFUNC_MODIFY = READ_ONLY,
+    PARALLEL = SAFE);
 
 COMMENT ON AGGREGATE @extschema@.attempt_no_counts(jsonb) IS
 'attempt_lock internal: as a window over a student''s results in (completed_at, id) order, the attempt_no of every kept element of the current results (a student''s attempts at an item counted over earlier results). Not a public API.';

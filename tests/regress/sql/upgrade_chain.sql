@@ -47,7 +47,9 @@ SELECT "check", status FROM attempt_health(exact => true, freshness_warn => NULL
 -- The lock is on after the update.
 ALTER VIEW attempt RENAME TO attempt_new;
 
--- Back to 1.2, the previous release: the same as a fresh 1.2.
+-- Back to 1.2, the previous release: the same as a fresh 1.2, but for attempt_lock_history,
+-- which keeps its 1.3 rows and the column and check they need (so from here on the
+-- history table differs from a fresh install's).
 ALTER EXTENSION attempt_lock UPDATE TO '1.2';
 SELECT pg_temp.snapshot('downgraded to 1.2');
 SELECT * FROM pg_temp.differences('downgraded to 1.2', 'fresh 1.2');
