@@ -18,6 +18,10 @@ pub enum AttemptLockError {
     LockedObject { command: String, object: String, detail: Option<String> },
     /// A lock function declared `RETURNS event_trigger` was called some other way.
     NotEventTrigger { function: &'static str },
+    /// A store trigger function was called other than as a trigger.
+    NotTrigger { function: &'static str },
+    /// A store trigger function fired by a trigger the store's switch did not make.
+    ForeignTrigger { function: &'static str, trigger: String, table: String },
     /// The lock could not check a statement (it refuses it rather than let it through).
     LockCheckFailed { command: String, what: String },
     /// A maintenance function (the store's switch, completing an install) was called by a
@@ -57,6 +61,8 @@ impl AttemptLockError {
                 PgSqlErrorCode::ERRCODE_E_R_I_E_EVENT_TRIGGER_PROTOCOL_VIOLATED
             }
             Self::LockCheckFailed { .. } => PgSqlErrorCode::ERRCODE_TRIGGERED_ACTION_EXCEPTION,
+            Self::NotTrigger { .. } => PgSqlErrorCode::ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED,
+            Self::ForeignTrigger { .. } => PgSqlErrorCode::ERRCODE_INSUFFICIENT_PRIVILEGE,
             Self::NotSuperuser { .. } => PgSqlErrorCode::ERRCODE_INSUFFICIENT_PRIVILEGE,
             Self::UnsupportedServer { .. } => PgSqlErrorCode::ERRCODE_FEATURE_NOT_SUPPORTED,
         }
@@ -91,6 +97,13 @@ impl AttemptLockError {
             Self::LockCheckFailed { .. } => "The statement was refused because the lock could \
                                              not check it; please report this as a bug."
                 .to_string(),
+            Self::NotTrigger { function } => {
+                format!("{function} is a trigger function: only a trigger may call it.")
+            }
+            Self::ForeignTrigger { trigger, table, .. } => format!(
+                "It runs only as the incremental store's own triggers, which attempt_store_enable() \
+                 makes on the source table: DROP TRIGGER {trigger} ON {table};"
+            ),
             Self::NotSuperuser { function } => format!("Run SELECT {function} as a superuser."),
             Self::UnsupportedServer { major, .. } => format!(
                 "Install attempt_lock on PostgreSQL 15 or later (pg_upgrade this cluster first); \
@@ -133,6 +146,10 @@ impl AttemptLockError {
             }
             Self::LockCheckFailed { command, what } => {
                 format!("{command} refused: the lock could not check the statement: {what}")
+            }
+            Self::NotTrigger { function } => format!("{function} was not called by the trigger manager"),
+            Self::ForeignTrigger { function, trigger, table } => {
+                format!("{function} refuses to run as trigger {trigger} on {table}")
             }
             Self::NotSuperuser { function } => format!("only a superuser may call {function}"),
             Self::UnsupportedServer { major, missing } => {

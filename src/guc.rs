@@ -118,3 +118,48 @@ pub fn define() {
         pgrx::pg_sys::EmitWarningsOnPlaceholders(c"attempt_lock".as_ptr())
     };
 }
+
+/// The GUC record of a built-in setting.
+///
+/// # Safety
+/// Called in a backend, after GUC initialization.
+#[cfg(any(feature = "pg14", feature = "pg15"))]
+unsafe fn guc_record(name: &std::ffi::CStr) -> Option<*mut pg_sys::config_generic> {
+    // SAFETY: the array of every GUC record and its length, read in the backend's thread.
+    unsafe {
+        let all = pg_sys::get_guc_variables();
+        let n = pg_sys::GetNumConfigOptions() as usize;
+        (0..n).map(|i| *all.add(i)).find(|&g| std::ffi::CStr::from_ptr((*g).name) == name)
+    }
+}
+
+/// # Safety
+/// As above.
+#[cfg(not(any(feature = "pg14", feature = "pg15")))]
+unsafe fn guc_record(name: &std::ffi::CStr) -> Option<*mut pg_sys::config_generic> {
+    // SAFETY: a lookup that neither creates nor raises.
+    let g = unsafe { pg_sys::find_option(name.as_ptr(), false, true, pg_sys::ERROR as i32) };
+    (!g.is_null()).then_some(g)
+}
+
+/// `attempt_lock_restoring()`: whether the session running CREATE EXTENSION had
+/// check_function_bodies off, as pg_dump's output and pg_restore set it: a restore, which
+/// creates the extension before its source table. The install script cannot read that
+/// itself: PostgreSQL runs every extension script with the setting off, SAVEd on the
+/// setting's stack over the caller's value (execute_extension_script), so the caller's
+/// value is the prior value of that entry, or the current one when the caller had it off
+/// already (then nothing was pushed).
+#[pgrx::pg_extern(stable, parallel_safe, sql = false)]
+fn attempt_lock_restoring() -> bool {
+    // SAFETY: the setting's record and its stack, read in the backend's thread.
+    unsafe {
+        let Some(record) = guc_record(c"check_function_bodies") else { return false };
+        let stack = (*record).stack;
+        let callers = if !stack.is_null() && (*stack).state == pg_sys::GucStackState::GUC_SAVE {
+            (*stack).prior.val.boolval
+        } else {
+            pg_sys::check_function_bodies
+        };
+        !callers
+    }
+}

@@ -60,13 +60,18 @@ fn short_md5(_parts: &[&[u8]]) -> Option<[u8; 16]> {
     None
 }
 
+/// `attempt_id(a, b::text)` for an item id `b`, formatted on the stack.
+pub fn attempt_id_item(a: &[u8], b: i64) -> i64 {
+    let mut int_text = [0u8; 20];
+    attempt_id(a, format_i64(b, &mut int_text))
+}
+
 /// `attempt_id(uuid, bigint)`: the same value as `attempt_id(a::text, b::text)`, formatted
 /// on the stack.
 pub fn attempt_id_uuid(a: &[u8; 16], b: i64) -> i64 {
     let mut uuid_text = [0u8; 36];
     format_uuid(a, &mut uuid_text);
-    let mut int_text = [0u8; 20];
-    attempt_id(&uuid_text, format_i64(b, &mut int_text))
+    attempt_id_item(&uuid_text, b)
 }
 
 /// `attempt_student_uuid(u)`: a UUID string is kept, anything else becomes md5(u).
@@ -145,7 +150,7 @@ const HEX_VALUE: [u8; 256] = {
 };
 
 /// The canonical text form PostgreSQL's `uuid_out` writes: lower case, 8-4-4-4-12.
-fn format_uuid(uuid: &[u8; 16], out: &mut [u8; 36]) {
+pub(crate) fn format_uuid(uuid: &[u8; 16], out: &mut [u8; 36]) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut pos = 0;
     for (i, byte) in uuid.iter().enumerate() {

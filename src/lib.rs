@@ -21,6 +21,7 @@ mod hash;
 mod lock;
 mod numeric;
 mod row_cache;
+mod store;
 mod view_functions;
 
 pgrx::pg_module_magic!();

@@ -27,7 +27,7 @@ pub struct Row {
 }
 
 /// A result's kept elements, in array order.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct Rows {
     pub rows: Vec<Row>,
     topics: Vec<u8>,
@@ -143,9 +143,11 @@ pub unsafe fn with_rows<R>(datum: pg_sys::Datum, f: impl FnOnce(&Rows) -> R) -> 
     })
 }
 
+/// The decoded rows of one result, without the cache (the store's writers keep them).
+///
 /// # Safety
 /// As for [`with_rows`].
-unsafe fn parse_uncached(datum: pg_sys::Datum) -> Rows {
+pub unsafe fn parse_uncached(datum: pg_sys::Datum) -> Rows {
     let mut rows = Rows::default();
     // SAFETY: the caller's datum.
     unsafe { rows.parse(datum) };

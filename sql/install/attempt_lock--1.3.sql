@@ -184,15 +184,23 @@ COMMENT ON FUNCTION @extschema@.attempt_lock_refuse(text, text, text) IS
 -- and grants on it can exist meanwhile:
 --   pending   no row: the install ran before its source table existed, which happens only
 --             in a restore (pg_dump writes CREATE EXTENSION before the tables, and sets
---             check_function_bodies = off, which is how a restore is recognized). The
+--             check_function_bodies = off, which is how a restore is recognized:
+--             attempt_lock_restoring(), src/guc.rs). The
 --             install completes itself when the table is created (attempt_lock_follow_source)
 --             or when pg_dump's row of attempt_lock_config arrives (a chosen source).
 --   detached  attached = false: attempt_source_detach() released the source for a change
 --             the views would block (ALTER COLUMN ... TYPE); attempt_source_attach() ends it.
 
+CREATE OR REPLACE FUNCTION @extschema@.attempt_lock_restoring()
+RETURNS pg_catalog.bool
+LANGUAGE c STABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'attempt_lock_restoring_wrapper';
+COMMENT ON FUNCTION @extschema@.attempt_lock_restoring() IS
+'attempt_lock internal: true when the session running CREATE EXTENSION has check_function_bodies off, as pg_dump''s restore sets it (inside the install script PostgreSQL turns it off for every session, so this reads the value the script saved).';
+
 -- The install's choice, made by the install script with the name resolved there (the
 -- setting is honoured only when SET in the session by a superuser: src/guc.rs).
-CREATE OR REPLACE FUNCTION @extschema@.attempt_lock_install_source(chosen pg_catalog.text, found pg_catalog.regclass)
+CREATE OR REPLACE FUNCTION @extschema@.attempt_lock_install_source(chosen pg_catalog.text, resolved pg_catalog.regclass)
 RETURNS void
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -202,7 +210,7 @@ BEGIN
         RAISE EXCEPTION 'attempt_lock: attempt_lock_install_source() runs only in the install script'
               USING ERRCODE = 'object_not_in_prerequisite_state';
     END IF;
-    IF found IS NULL AND pg_catalog.current_setting('check_function_bodies') = 'off' THEN
+    IF resolved IS NULL AND @extschema@.attempt_lock_restoring() THEN
         RAISE NOTICE 'attempt_lock: % does not exist yet: the extension waits for it (a restore) and completes itself when it is created', chosen;
         RETURN;
     END IF;
@@ -355,12 +363,18 @@ REVOKE ALL ON FUNCTION @extschema@.attempt_lock_config_restored() FROM PUBLIC;
 CREATE OR REPLACE TRIGGER attempt_lock_config_restored AFTER INSERT ON @extschema@.attempt_lock_config
     FOR EACH ROW EXECUTE FUNCTION @extschema@.attempt_lock_config_restored();
 
--- ddl_command_end, on the source's DDL. A pending install completes when its default
--- source is created (the restore's CREATE TABLE exam_results), if whoever creates it may
--- complete it. An ALTER TABLE that breaks the source contract (RENAME COLUMN user_id, say:
--- the views would go on reading the column, the contract would not) is refused. Renaming
--- the table or moving it to another schema is followed: the views read it by OID, and
--- health tells such a rename from a swap (source_name).
+-- ddl_command_end, on DDL of tables and triggers:
+-- - a pending install completes when its default source is created (the restore's CREATE
+--   TABLE exam_results), if whoever creates it may complete it;
+-- - an ALTER TABLE that breaks the recorded source's contract (RENAME COLUMN user_id: the
+--   views would go on reading the column, the contract would not) is refused. Renaming
+--   the table or moving it to another schema is followed: the views read it by OID, and
+--   health tells such a rename from a swap (source_name);
+-- - the incremental store is marked stale the moment its triggers are disabled, dropped or
+--   changed (pg_restore --disable-triggers, ALTER TABLE ... DISABLE TRIGGER ALL, by the
+--   table's owner too): attempt computes its rows until attempt_store_rebuild();
+-- - the store's four triggers, restored from a dump after the source's data, rebuild the
+--   store from that data.
 CREATE OR REPLACE FUNCTION @extschema@.attempt_lock_watch_source()
 RETURNS event_trigger
 LANGUAGE plpgsql VOLATILE
@@ -369,14 +383,41 @@ AS $$
 DECLARE
     source pg_catalog.regclass;
     broken pg_catalog.text;
+    superuser pg_catalog.bool := COALESCE((SELECT r.rolsuper FROM pg_catalog.pg_roles AS r WHERE r.rolname = CURRENT_USER), false);
 BEGIN
+    IF @extschema@.attempt_lock_in_script() THEN
+        RETURN;
+    END IF;
     SELECT c.source_table INTO source FROM @extschema@.attempt_lock_config AS c WHERE c.attached;
-    IF source IS NOT NULL THEN
-        IF tg_tag <> 'ALTER TABLE' OR @extschema@.attempt_lock_in_script()
-           OR NOT EXISTS (SELECT FROM pg_catalog.pg_event_trigger_ddl_commands() AS c
-                           WHERE c.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND c.objid = source) THEN
-            RETURN;
+    IF source IS NULL THEN
+        IF NOT EXISTS (SELECT FROM @extschema@.attempt_lock_config)
+           AND tg_tag IN ('CREATE TABLE', 'CREATE TABLE AS', 'SELECT INTO', 'ALTER TABLE')
+           AND EXISTS (SELECT FROM pg_catalog.pg_event_trigger_ddl_commands() AS c
+                        WHERE c.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+                          AND c.objid = pg_catalog.to_regclass('@extschema@.exam_results')) THEN
+            IF superuser THEN
+                PERFORM @extschema@.attempt_source_attach(NULL);
+            ELSE
+                RAISE NOTICE 'attempt_lock: @extschema@.exam_results exists now; a superuser completes the install with SELECT attempt_source_attach();';
+            END IF;
         END IF;
+        RETURN;
+    END IF;
+    IF tg_tag IN ('CREATE TRIGGER', 'DROP TRIGGER', 'ALTER TRIGGER', 'ALTER TABLE')
+       AND pg_catalog.to_regnamespace('attempt_lock_store') IS NOT NULL THEN
+        PERFORM @extschema@.attempt_store_mark_stale(tg_tag);
+    END IF;
+    IF tg_tag = 'CREATE TRIGGER' AND pg_catalog.to_regnamespace('attempt_lock_store') IS NULL
+       AND @extschema@.attempt_store_triggers_shaped() THEN
+        IF superuser THEN
+            PERFORM @extschema@.attempt_store_enable();
+        ELSE
+            RAISE NOTICE 'attempt_lock: the incremental store''s triggers are back on %; a superuser rebuilds the store with SELECT attempt_store_enable();', source;
+        END IF;
+    END IF;
+    IF tg_tag = 'ALTER TABLE'
+       AND EXISTS (SELECT FROM pg_catalog.pg_event_trigger_ddl_commands() AS c
+                    WHERE c.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND c.objid = source) THEN
         SELECT pg_catalog.string_agg(p.problem, '; ') INTO broken
           FROM @extschema@.attempt_source_problems(source::pg_catalog.text) AS p;
         IF broken IS NOT NULL AND @extschema@.attempt_lock_override_active() THEN
@@ -387,24 +428,11 @@ BEGIN
                         DETAIL = broken || '.',
                         HINT = 'attempt reads the source by the names and types of docs/SPEC.md section 2. To change a column''s type within them: SELECT attempt_source_detach(); ALTER TABLE ...; SELECT attempt_source_attach(); in one transaction (docs/OPERATIONS.md, "Changing the source table").';
         END IF;
-        RETURN;
     END IF;
-    IF EXISTS (SELECT FROM @extschema@.attempt_lock_config)
-       OR pg_catalog.to_regclass('@extschema@.exam_results') IS NULL
-       OR NOT EXISTS (SELECT FROM pg_catalog.pg_event_trigger_ddl_commands() AS c
-                       WHERE c.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
-                         AND c.objid = '@extschema@.exam_results'::pg_catalog.regclass) THEN
-        RETURN;
-    END IF;
-    IF NOT COALESCE((SELECT r.rolsuper FROM pg_catalog.pg_roles AS r WHERE r.rolname = CURRENT_USER), false) THEN
-        RAISE NOTICE 'attempt_lock: @extschema@.exam_results exists now; a superuser completes the install with SELECT attempt_source_attach();';
-        RETURN;
-    END IF;
-    PERFORM @extschema@.attempt_source_attach(NULL);
 END
 $$;
 COMMENT ON FUNCTION @extschema@.attempt_lock_watch_source() IS
-'attempt_lock internal: ddl_command_end event trigger function on table DDL; completes a pending install (a restore) when its source table exam_results is created, and refuses an ALTER TABLE that would break the source contract of the recorded source.';
+'attempt_lock internal: ddl_command_end event trigger function on table and trigger DDL: completes a pending install when its source table is created, refuses an ALTER TABLE that would break the recorded source''s contract, marks the incremental store stale when its triggers are changed, and rebuilds the store when a restore brings its triggers back.';
 REVOKE ALL ON FUNCTION @extschema@.attempt_lock_watch_source() FROM PUBLIC;
 
 -- The install script's choice of source table (source.sql), before anything reads it.
@@ -560,7 +588,9 @@ COMMENT ON AGGREGATE @extschema@.attempt_no_counts(jsonb) IS
 -- The views are created from these texts only (attempt_views_apply(), in views.sql), and
 -- attempt_store_sync_problems() compares the store with the computed shape:
 --   computed  the rows computed from the source on every query (the released shape)
---   store     the rows read from the incremental store (attempt_store_enable())
+--   store     the rows read from the incremental store (attempt_store_enable()) while it
+--             is usable, the computed ones otherwise
+--   stored    the store's rows alone
 CREATE OR REPLACE FUNCTION @extschema@.attempt_view_query(shape pg_catalog.text)
 RETURNS pg_catalog.text
 LANGUAGE plpgsql STABLE
@@ -569,6 +599,7 @@ AS $$
 DECLARE
     source_name pg_catalog.text;
     id_type pg_catalog.text;
+    stored pg_catalog.text;
 BEGIN
     SELECT pg_catalog.format('%I.%I', n.nspname, c.relname),
            pg_catalog.format_type(a.atttypid, NULL)
@@ -614,15 +645,11 @@ $view$,
         CASE id_type WHEN 'uuid' THEN '@extschema@.attempt_id(r.id, q.item_id)'
              ELSE '@extschema@.attempt_id(r.id::pg_catalog.text, q.item_id::pg_catalog.text)' END,
         CASE WHEN id_type IN ('text', 'character varying') THEN 'er.id COLLATE "C"' ELSE 'er.id' END);
-    ELSIF shape <> 'store' THEN
-        RAISE EXCEPTION 'attempt_lock: no view shape %', shape USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    -- The store shape. Rights on the source: the subquery names every source column the
-    -- on-the-fly shape reads, so the executor checks the caller's table and column
-    -- privileges on the source for every query, as for the on-the-fly shape; it never
-    -- runs (the InitPlan is true). Row-level security on the source: the store's own
-    -- policy (attempt_store_enable()) keeps a row iff the caller can see its source row.
-    RETURN pg_catalog.format($view$
+    -- The store's rows: each result's arrays unnested in lockstep (ProjectSet: no
+    -- function scan per result). A qual on student_id or completed_at still reaches the
+    -- store's indexes (neither column comes from a set-returning function).
+    stored := $view$
 SELECT s.id,
        s.student_id,
        s.item_id,
@@ -630,20 +657,46 @@ SELECT s.id,
        s.response_time_ms,
        s.hint_used,
        s.completed_at,
-       s.started_at,
+       s.completed_at - s.response_time_ms::double precision * '00:00:00.001'::interval AS started_at,
        s.attempt_no,
        s.session_id,
        s.topic_id
-FROM attempt_lock_store.attempt_store AS s
-WHERE (SELECT true)
+FROM (SELECT pg_catalog.unnest(r.attempt_ids) AS id,
+             r.student_id,
+             pg_catalog.unnest(r.item_ids) AS item_id,
+             pg_catalog.unnest(r.correct) AS correct,
+             pg_catalog.unnest(r.response_time_ms) AS response_time_ms,
+             pg_catalog.unnest(r.hint_used) AS hint_used,
+             r.completed_at,
+             pg_catalog.unnest(r.attempt_nos) AS attempt_no,
+             r.session_id,
+             pg_catalog.unnest(r.topic_ids) AS topic_id
+        FROM attempt_lock_store.attempt_store AS r%s) AS s
+$view$;
+    IF shape = 'stored' THEN
+        RETURN pg_catalog.format(stored, '');
+    ELSIF shape <> 'store' THEN
+        RAISE EXCEPTION 'attempt_lock: no view shape %', shape USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    -- The view's store shape: the store's rows while it is usable (exact), the computed
+    -- ones otherwise (a stale store: its triggers were disabled or dropped); the test is a
+    -- one-time filter of each branch. Rights on the source: the store branch names every
+    -- source column, so the executor checks the caller's table and column privileges on
+    -- the source for every query, as for the computed shape; it never runs (the InitPlan
+    -- is true). Row-level security on the source: the store's own policy
+    -- (attempt_store_build()) keeps a row iff the caller can see its source row.
+    RETURN pg_catalog.format(stored, E'\n       WHERE @extschema@.attempt_store_usable()')
+        || pg_catalog.format($view$WHERE (SELECT true)
    OR EXISTS (SELECT er.id, er.user_id, er.session_id, er.created_at, er.updated_at, er.result_json
                 FROM %1$s AS er)
-$view$,
-        source_name);
+UNION ALL
+SELECT c.* FROM (%2$s) AS c
+WHERE NOT @extschema@.attempt_store_usable()
+$view$, source_name, @extschema@.attempt_view_query('computed'));
 END
 $$;
 COMMENT ON FUNCTION @extschema@.attempt_view_query(pg_catalog.text) IS
-'attempt_lock internal: the SELECT of the view attempt in a shape: computed (from the source on every query) or store (read from the incremental store). Not a public API.';
+'attempt_lock internal: the SELECT of the view attempt in a shape: computed (from the source on every query), store (from the incremental store while it is usable, computed otherwise) or stored (the store''s rows alone, for the sync check). Not a public API.';
 
 -- The SELECT of attempt_rejects: always computed (the store keeps no rejects).
 CREATE OR REPLACE FUNCTION @extschema@.attempt_rejects_query()
@@ -729,7 +782,8 @@ COMMENT ON FUNCTION @extschema@.attempt_views_apply(pg_catalog.bool) IS
 'attempt_lock internal: creates or replaces the views attempt and attempt_rejects: computed on every query, attempt read from the incremental store, or (no source to read) the columns without rows. Runs only where the lock lets it: the install and update scripts and the maintenance functions.';
 REVOKE ALL ON FUNCTION @extschema@.attempt_views_apply(pg_catalog.bool) FROM PUBLIC;
 
-SELECT @extschema@.attempt_views_apply(pg_catalog.to_regclass('attempt_lock_store.attempt_store') IS NOT NULL);
+-- The install script's views, from the shapes of view/views.sql.
+SELECT @extschema@.attempt_views_apply(false);
 
 COMMENT ON VIEW @extschema@.attempt IS
 'attempt V1 (attempt_lock): one row per answered question of exam_results. Columns, types and values are locked for every 1.x release; see docs/SPEC.md. id is a 64-bit hash: unique as far as such a hash allows (about n^2/2^65 collision probability), attempt_health() reports duplicates.';
@@ -1268,254 +1322,77 @@ COMMENT ON EVENT TRIGGER attempt_lock_guard_drop IS
 
 REVOKE ALL ON FUNCTION @extschema@.attempt_lock_record_state() FROM PUBLIC;
 
--- The source's own (source.sql): a restore completes, a contract-breaking ALTER TABLE is refused.
+-- The lock's fifth event trigger: the source's own (source.sql).
+
+-- A restore completes, a contract-breaking ALTER TABLE is refused, the store follows its
+-- triggers.
 CREATE EVENT TRIGGER attempt_lock_watch_source ON ddl_command_end
-    WHEN TAG IN ('CREATE TABLE', 'CREATE TABLE AS', 'SELECT INTO', 'ALTER TABLE')
+    WHEN TAG IN ('CREATE TABLE', 'CREATE TABLE AS', 'SELECT INTO', 'ALTER TABLE',
+                 'CREATE TRIGGER', 'DROP TRIGGER', 'ALTER TRIGGER')
     EXECUTE FUNCTION @extschema@.attempt_lock_watch_source();
 COMMENT ON EVENT TRIGGER attempt_lock_watch_source IS
-'attempt_lock: completes an install that waits for its source table (a restore) when the table is created, and refuses ALTER TABLE that would break the recorded source''s contract.';
+'attempt_lock: completes an install that waits for its source table (a restore), refuses ALTER TABLE that would break the recorded source''s contract, marks the incremental store stale when its triggers change, and rebuilds it when a restore brings them back.';
 
--- The incremental store, part 1: what it is, and the rows of one exam result.
+-- The incremental store, part 1: what it is, and its native functions (src/store/).
 
 -- The opt-in incremental store (docs/OPERATIONS.md, "The incremental store").
 --
--- What it is: a table that holds the rows of `attempt`, kept exact by statement-level
--- triggers on the source table, and a switch that makes `attempt` read it.
+-- What it is: one row per kept exam result (its student, completed_at, session and the
+-- arrays of its kept elements with their attempt numbers) and one row per student (a
+-- tally of attempts per item), kept exact by statement-level triggers on the source
+-- table, and a switch that makes `attempt` read it (attempt_view_query('store')).
 --
 --   attempt_store_enable(batch_size)  creates the store (schema attempt_lock_store),
 --                                     backfills it, creates the triggers, and replaces
 --                                     the view attempt by its store shape
---   attempt_store_disable()           restores the view's on-the-fly shape, drops the
---                                     triggers and the store
---   attempt_store_status()            on/off, rows, when and how it was filled, last write
---   attempt_store_sync_problems(...)  what attempt_health() calls: rows that differ
---                                     between the store and the on-the-fly definition
+--   attempt_store_disable()           restores the computed shape, drops the triggers
+--                                     and the store
+--   attempt_store_rebuild()           disable, then enable (a stale store)
+--   attempt_store_status()            on/off, rows, when and how it was filled, last
+--                                     write, staleness
 --
--- Every DDL statement of the switch runs inside one call of attempt_store_switch_on() or
--- attempt_store_switch_off(), the SQL bodies of attempt_store_enable()/disable(). Those two
--- are native: they raise, for the length of the call, the flag that makes
--- attempt_lock_in_script() true (src/lock/store_switch.rs). Called directly, the bodies
--- meet the lock like any DDL.
+-- The switch runs its DDL inside one call of its SQL body (attempt_store_switch_on/off),
+-- with the lock's maintenance flag raised by the native public functions
+-- (src/lock/maintenance.rs). Called directly, the bodies meet the lock like any DDL.
 --
--- Security (docs/SECURITY.md): the store lives in the schema attempt_lock_store,
--- on which nobody but its owner has USAGE, so no role can name it; the view, which is
--- security_invoker, reads it (SELECT is granted to PUBLIC on the table itself, useless
--- without USAGE) and semi-joins every row to its source row in exam_results, reading the
--- six source columns: the caller's table and column privileges on exam_results are checked
--- on every query, and its row-level security policies filter the store's rows exactly as
--- they filter the on-the-fly view.
+-- Security (docs/SECURITY.md): the store lives in the schema attempt_lock_store, on which
+-- nobody but its owner has USAGE, so no role can name it; the view, security_invoker,
+-- reads it (SELECT is granted to PUBLIC on the table itself, useless without USAGE) and
+-- names the six source columns, so the caller's privileges on the source are checked on
+-- every query; a policy filters the store's rows by the source's row-level security. The
+-- trigger functions run as the owner and refuse to run unless fired as the switch's own
+-- triggers (src/store/mod.rs); nobody may EXECUTE them directly.
 
--- The rows of one exam result: the one place where the store calls the element parser.
--- Inlined into its caller (LANGUAGE sql, not STRICT, no SET, BEGIN ATOMIC): the backfill
--- and the triggers call it once per source row.
-CREATE OR REPLACE FUNCTION @extschema@.attempt_store_rows(
-    result_id    pg_catalog.text,
-    user_id      pg_catalog.text,
-    session_id   pg_catalog.text,
-    completed_at pg_catalog.timestamptz,
-    result_json  pg_catalog.jsonb)
-RETURNS TABLE (
-    id               pg_catalog.int8,
-    student_id       pg_catalog.uuid,
-    item_id          pg_catalog.int8,
-    correct          pg_catalog.bool,
-    response_time_ms pg_catalog.int4,
-    hint_used        pg_catalog.bool,
-    completed_at     pg_catalog.timestamptz,
-    started_at       pg_catalog.timestamptz,
-    session_id       pg_catalog.text,
-    topic_id         pg_catalog.text,
-    "position"       pg_catalog.int4)
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-BEGIN ATOMIC
-SELECT
-    -- attempt_id(uuid, bigint) is attempt_id(a::text, b::text) (SPEC.md §4), so the text
-    -- form serves every id type.
-    @extschema@.attempt_id(attempt_store_rows.result_id, q.item_id::pg_catalog.text),
-    @extschema@.attempt_student_uuid(attempt_store_rows.user_id),
-    q.item_id,
-    q.correct,
-    q.response_time_ms,
-    q.hint_used,
-    attempt_store_rows.completed_at,
-    attempt_store_rows.completed_at
-      - q.response_time_ms::double precision * '00:00:00.001'::interval,
-    attempt_store_rows.session_id,
-    q.topic_id,
-    q."position"
-FROM @extschema@.attempt_elements(attempt_store_rows.result_json, NULL, NULL) AS q
--- The result-level rules of SPEC.md section 5, as the view applies them.
-WHERE @extschema@.attempt_result_kept(attempt_store_rows.result_id IS NULL, attempt_store_rows.user_id,
-                                      attempt_store_rows.completed_at);
-END;
-COMMENT ON FUNCTION @extschema@.attempt_store_rows(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.timestamptz, pg_catalog.jsonb) IS
-'attempt_lock internal: the attempt rows of one exam result (result id as text, user_id, session_id, completed_at, result_json), with the element position and without attempt_no; the single parser call of the incremental store (backfill and triggers). Not a public API.';
-
--- The incremental store, part 2: the trigger functions that keep it exact.
-
--- One statement-level function for INSERT, UPDATE and DELETE on the source (transition
--- tables new_rows / old_rows), so that a COPY or a multi-row INSERT costs one call.
---
--- Locking: every call first upserts one row per affected student into
--- attempt_store_students, in student order. The row lock serialises every writer of a
--- student until commit (sorted: no deadlock between two statements), and under READ
--- COMMITTED each later statement of this function takes a snapshot that sees the rows of
--- the writer it waited for. Under REPEATABLE READ or SERIALIZABLE the snapshot cannot
--- move: there, the upsert of a row that another transaction changed after the snapshot
--- fails with SQLSTATE 40001 (could not serialize access due to concurrent update), so a
--- writer that cannot see a concurrent retake retries instead of numbering past it.
---
--- attempt_no: only the (student_id, item_id) partitions the statement touches are read.
--- New rows are numbered after the partition's last row (an append, the usual case: one
--- index probe each); a partition that is not a pure append (a new row not later than the
--- last one, ties among the new rows, or a row deleted) is renumbered, and only the rows
--- whose number changes are written.
---
--- The source id's collation: the store keeps a text id COLLATE "C" (the view's tie-break);
--- @id_collate@ is replaced when the function is created (see below) so that the join with
--- the transition tables compares in that collation.
-DO $create_triggers$
-DECLARE
-    id_type pg_catalog.text;
-BEGIN
-    SELECT pg_catalog.format_type(a.atttypid, NULL) INTO STRICT id_type
-      FROM @extschema@.attempt_lock_config AS cfg
-      JOIN pg_catalog.pg_attribute AS a ON a.attrelid = cfg.source_table AND a.attname = 'id';
-    EXECUTE pg_catalog.replace($fn$
 CREATE OR REPLACE FUNCTION @extschema@.attempt_store_sync()
 RETURNS trigger
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+LANGUAGE c VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
-AS $body$
-DECLARE
-    renumber_students pg_catalog.uuid[];
-    renumber_items pg_catalog.int8[];
-BEGIN
-    -- The triggers outlive the store in a dump (pg_dump keeps triggers of the source but
-    -- not extension members): without the store, there is nothing to keep.
-    IF pg_catalog.to_regclass('attempt_lock_store.attempt_store') IS NULL THEN
-        RETURN NULL;
-    END IF;
-
-    IF TG_OP = 'INSERT' THEN
-        INSERT INTO attempt_lock_store.attempt_store_students AS h (student_id)
-        SELECT DISTINCT @extschema@.attempt_student_uuid(n.user_id::pg_catalog.text)
-          FROM new_rows AS n WHERE n.user_id IS NOT NULL ORDER BY 1
-        ON CONFLICT (student_id) DO UPDATE
-           SET version = h.version + 1, synced_at = pg_catalog.statement_timestamp();
-    ELSIF TG_OP = 'UPDATE' THEN
-        INSERT INTO attempt_lock_store.attempt_store_students AS h (student_id)
-        SELECT DISTINCT u.student_id
-          FROM (SELECT @extschema@.attempt_student_uuid(o.user_id::pg_catalog.text) FROM old_rows AS o
-                UNION ALL
-                SELECT @extschema@.attempt_student_uuid(n.user_id::pg_catalog.text) FROM new_rows AS n) AS u(student_id)
-         WHERE u.student_id IS NOT NULL ORDER BY 1
-        ON CONFLICT (student_id) DO UPDATE
-           SET version = h.version + 1, synced_at = pg_catalog.statement_timestamp();
-    ELSE
-        INSERT INTO attempt_lock_store.attempt_store_students AS h (student_id)
-        SELECT DISTINCT @extschema@.attempt_student_uuid(o.user_id::pg_catalog.text)
-          FROM old_rows AS o WHERE o.user_id IS NOT NULL ORDER BY 1
-        ON CONFLICT (student_id) DO UPDATE
-           SET version = h.version + 1, synced_at = pg_catalog.statement_timestamp();
-    END IF;
-
-    IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        -- A result's rows are what the parser makes of its old values (the store is exact
-        -- and the parser deterministic), found through the id index; the result id
-        -- rechecks each (a 64-bit collision) and is unique in the source
-        -- (attempt_store_enable() checks it). No index on the source key: every insert
-        -- would pay for it, and only updates and deletes would use it.
-        WITH gone AS (
-            DELETE FROM attempt_lock_store.attempt_store AS s
-             USING old_rows AS o
-             CROSS JOIN LATERAL @extschema@.attempt_store_rows(
-                 o.id::pg_catalog.text, o.user_id::pg_catalog.text, o.session_id::pg_catalog.text,
-                 COALESCE(o.updated_at, o.created_at), o.result_json) AS r
-             WHERE s.id = r.id AND s.exam_result_id = o.id@id_collate@ AND s."position" = r."position"
-            RETURNING s.student_id, s.item_id)
-        SELECT pg_catalog.array_agg(g.student_id), pg_catalog.array_agg(g.item_id)
-          INTO renumber_students, renumber_items
-          FROM (SELECT DISTINCT gone.student_id, gone.item_id FROM gone) AS g;
-    END IF;
-
-    IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        -- MATERIALIZED: the probes below read plain columns, not the parser's expressions.
-        WITH parsed AS MATERIALIZED (
-            SELECT r.*, n.id AS exam_result_id
-              FROM new_rows AS n
-             CROSS JOIN LATERAL @extschema@.attempt_store_rows(
-                 n.id::pg_catalog.text, n.user_id::pg_catalog.text, n.session_id::pg_catalog.text,
-                 COALESCE(n.updated_at, n.created_at), n.result_json) AS r
-        ), numbered AS MATERIALIZED (
-            -- The partition's last row: its attempt_no is the partition's size, the store
-            -- being exact. New rows follow it in (completed_at, position) order.
-            SELECT p.*, l.attempt_no AS last_no, l.completed_at AS last_at,
-                   pg_catalog.row_number() OVER (PARTITION BY p.student_id, p.item_id
-                                                 ORDER BY p.completed_at, p."position") AS rank_new,
-                   pg_catalog.count(*) OVER (PARTITION BY p.student_id, p.item_id, p.completed_at) AS same_time
-              FROM parsed AS p
-              LEFT JOIN LATERAL (
-                  SELECT s.attempt_no, s.completed_at
-                    FROM attempt_lock_store.attempt_store AS s
-                   WHERE s.student_id = p.student_id AND s.item_id = p.item_id
-                   ORDER BY s.attempt_no DESC LIMIT 1) AS l ON true
-        ), ins AS (
-            INSERT INTO attempt_lock_store.attempt_store
-                   (id, student_id, item_id, correct, response_time_ms, hint_used, completed_at,
-                    started_at, attempt_no, session_id, topic_id, exam_result_id, "position")
-            SELECT m.id, m.student_id, m.item_id, m.correct, m.response_time_ms, m.hint_used,
-                   m.completed_at, m.started_at, (COALESCE(m.last_no, 0) + m.rank_new)::pg_catalog.int4,
-                   m.session_id, m.topic_id, m.exam_result_id, m."position"
-              FROM numbered AS m
-        )
-        -- Not a pure append (a new row not after the partition's last row, or two new rows
-        -- at one time, which the result id orders in the store's collation): renumber.
-        SELECT COALESCE(renumber_students, '{}') || pg_catalog.array_agg(m.student_id),
-               COALESCE(renumber_items, '{}') || pg_catalog.array_agg(m.item_id)
-          INTO renumber_students, renumber_items
-          FROM numbered AS m
-         WHERE m.last_at >= m.completed_at OR m.same_time > 1;
-    END IF;
-
-    IF pg_catalog.cardinality(renumber_students) > 0 THEN
-        UPDATE attempt_lock_store.attempt_store AS s
-           SET attempt_no = r.rn
-          FROM (SELECT x.ctid AS row_tid, x.attempt_no,
-                       pg_catalog.row_number() OVER (
-                           PARTITION BY x.student_id, x.item_id
-                           ORDER BY x.completed_at, x.exam_result_id, x."position")::pg_catalog.int4 AS rn
-                  FROM attempt_lock_store.attempt_store AS x
-                  JOIN (SELECT DISTINCT p.student_id, p.item_id
-                          FROM ROWS FROM (pg_catalog.unnest(renumber_students), pg_catalog.unnest(renumber_items)) AS p(student_id, item_id)) AS p
-                    ON x.student_id = p.student_id AND x.item_id = p.item_id) AS r
-         WHERE s.ctid = r.row_tid AND r.attempt_no <> r.rn;
-    END IF;
-    RETURN NULL;
-END
-$body$
-$fn$, '@id_collate@', CASE WHEN id_type IN ('text', 'character varying') THEN ' COLLATE "C"' ELSE '' END);
-END
-$create_triggers$;
+AS 'MODULE_PATHNAME', 'attempt_store_sync';
 COMMENT ON FUNCTION @extschema@.attempt_store_sync() IS
-'attempt_lock internal: statement-level trigger function on the source table (INSERT, UPDATE, DELETE) that keeps the incremental store exact; locks the affected students in order and renumbers only the affected (student_id, item_id) partitions. Created by the install script for the source''s id type.';
+'attempt_lock internal: statement-level trigger function of the incremental store on the source table (INSERT, UPDATE, DELETE): writes one row per kept result, numbers appends from the student''s tally and renumbers a student whose history changed. Runs as the extension''s owner, and only as the triggers attempt_store_enable() makes (src/store/mod.rs).';
 
 CREATE OR REPLACE FUNCTION @extschema@.attempt_store_truncate()
 RETURNS trigger
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+LANGUAGE c VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-    IF pg_catalog.to_regclass('attempt_lock_store.attempt_store') IS NOT NULL THEN
-        TRUNCATE attempt_lock_store.attempt_store, attempt_lock_store.attempt_store_students;
-    END IF;
-    RETURN NULL;
-END
-$$;
+AS 'MODULE_PATHNAME', 'attempt_store_truncate';
 COMMENT ON FUNCTION @extschema@.attempt_store_truncate() IS
-'attempt_lock internal: TRUNCATE trigger function on the source table; empties the incremental store.';
+'attempt_lock internal: TRUNCATE trigger function of the incremental store on the source table; empties the store. Runs as the extension''s owner, and only as the trigger attempt_store_enable() makes.';
 
--- The incremental store, part 3: the switch that turns it on and off.
+-- Trigger functions are checked for EXECUTE only when a trigger is created: revoking it
+-- stops new ones; the run-time refusal stops the ones made before.
+REVOKE ALL ON FUNCTION @extschema@.attempt_store_sync() FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.attempt_store_truncate() FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION @extschema@.attempt_store_fill(source pg_catalog.regclass, batch_size pg_catalog.int4)
+RETURNS pg_catalog.int8
+LANGUAGE c VOLATILE
+AS 'MODULE_PATHNAME', 'attempt_store_fill';
+COMMENT ON FUNCTION @extschema@.attempt_store_fill(pg_catalog.regclass, pg_catalog.int4) IS
+'attempt_lock internal: the switch''s backfill: every result of the source, read in student order batch_size rows at a time, numbered and written into the empty store; the attempts stored. Not a public API.';
+REVOKE ALL ON FUNCTION @extschema@.attempt_store_fill(pg_catalog.regclass, pg_catalog.int4) FROM PUBLIC;
+
+-- The incremental store, part 2: its triggers, its build and teardown, and the switch.
 
 -- The names of the four triggers on the source table, in one place.
 CREATE OR REPLACE FUNCTION @extschema@.attempt_store_trigger_names()
@@ -1526,7 +1403,64 @@ RETURN ARRAY['attempt_store_insert', 'attempt_store_update', 'attempt_store_dele
 COMMENT ON FUNCTION @extschema@.attempt_store_trigger_names() IS
 'attempt_lock internal: the names of the incremental store''s triggers on the source table.';
 
-CREATE OR REPLACE FUNCTION @extschema@.attempt_store_switch_on(batch_size pg_catalog.int4)
+-- Every trigger that calls a function of the extension and is not one of the store's own
+-- on the source: someone attached the store's functions to a table of their own. Health
+-- fails while one exists, and the switch refuses to start.
+CREATE OR REPLACE FUNCTION @extschema@.attempt_store_foreign_triggers()
+RETURNS TABLE (table_name pg_catalog.text, trigger_name pg_catalog.name, function_name pg_catalog.text)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT t.tgrelid::pg_catalog.regclass::pg_catalog.text, t.tgname, t.tgfoid::pg_catalog.regprocedure::pg_catalog.text
+      FROM pg_catalog.pg_trigger AS t
+      JOIN pg_catalog.pg_depend AS m
+        ON m.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND m.objid = t.tgfoid AND m.deptype = 'e'
+       AND m.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass
+       AND m.refobjid = (SELECT e.oid FROM pg_catalog.pg_extension AS e WHERE e.extname = 'attempt_lock')
+     WHERE NOT (t.tgrelid = (SELECT c.source_table FROM @extschema@.attempt_lock_config AS c)
+                AND t.tgname = ANY (@extschema@.attempt_store_trigger_names()))
+       -- the extension's own tables' triggers (attempt_lock_config's) are its own too
+       AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend AS r
+                        WHERE r.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND r.objid = t.tgrelid
+                          AND r.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass
+                          AND r.refobjid = m.refobjid AND r.deptype = 'e')
+     ORDER BY 1, 2
+$$;
+COMMENT ON FUNCTION @extschema@.attempt_store_foreign_triggers() IS
+'attempt_lock: every trigger that calls a function of the extension but is not one of the incremental store''s own on the source table (table, trigger, function). The store''s functions refuse to run as such a trigger; attempt_health() fails and attempt_store_enable() refuses while one exists.';
+
+-- The store's triggers are as the switch makes them: each on the source, for its event,
+-- AFTER and FOR EACH STATEMENT, with its transition tables, calling its function, enabled
+-- ALWAYS (a logical replication apply worker, session_replication_role = replica, keeps
+-- the store exact too), and depending on the extension.
+CREATE OR REPLACE FUNCTION @extschema@.attempt_store_triggers_ok()
+RETURNS pg_catalog.bool
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT pg_catalog.count(*) = 4
+      FROM pg_catalog.pg_trigger AS t
+      JOIN (VALUES ('attempt_store_insert', 4::pg_catalog.int2, '@extschema@.attempt_store_sync()'::pg_catalog.regprocedure, NULL, 'new_rows'),
+                   ('attempt_store_update', 16, '@extschema@.attempt_store_sync()', 'old_rows', 'new_rows'),
+                   ('attempt_store_delete', 8, '@extschema@.attempt_store_sync()', 'old_rows', NULL),
+                   ('attempt_store_truncate', 32, '@extschema@.attempt_store_truncate()', NULL, NULL))
+           AS w(name, tgtype, fn, oldtable, newtable)
+        ON w.name = t.tgname AND w.tgtype = t.tgtype AND w.fn = t.tgfoid
+       AND w.oldtable IS NOT DISTINCT FROM t.tgoldtable::pg_catalog.text
+       AND w.newtable IS NOT DISTINCT FROM t.tgnewtable::pg_catalog.text
+     WHERE t.tgrelid = (SELECT c.source_table FROM @extschema@.attempt_lock_config AS c WHERE c.attached)
+       AND t.tgenabled = 'A'
+       AND EXISTS (SELECT FROM pg_catalog.pg_depend AS d
+                    WHERE d.classid = 'pg_catalog.pg_trigger'::pg_catalog.regclass AND d.objid = t.oid
+                      AND d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass AND d.deptype = 'x'
+                      AND d.refobjid = (SELECT e.oid FROM pg_catalog.pg_extension AS e WHERE e.extname = 'attempt_lock'))
+$$;
+COMMENT ON FUNCTION @extschema@.attempt_store_triggers_ok() IS
+'attempt_lock internal: true when the incremental store''s four triggers on the source are as the switch makes them (event, AFTER, FOR EACH STATEMENT, transition tables, function, enabled always, dependency on the extension).';
+
+-- The store's tables, filled from the source, indexed, with their privileges and row
+-- security, as members of the extension (without triggers: the switch adds them).
+CREATE OR REPLACE FUNCTION @extschema@.attempt_store_build(batch_size pg_catalog.int4)
 RETURNS pg_catalog.int8
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -1535,18 +1469,221 @@ AS $$
 DECLARE
     source pg_catalog.regclass;
     source_name pg_catalog.text;
-    id_type pg_catalog.text;
     id_typmod_type pg_catalog.text;
-    id_collate pg_catalog.text;
-    total_results pg_catalog.int8;
-    done_results pg_catalog.int8 := 0;
-    done_rows pg_catalog.int8 := 0;
-    batch_results pg_catalog.int8;
-    batch_rows pg_catalog.int8;
-    last_id pg_catalog.text;
+    id_text pg_catalog.bool;
+    results pg_catalog.int8;
     stored pg_catalog.int8;
     started pg_catalog.timestamptz := pg_catalog.clock_timestamp();
+BEGIN
+    SELECT cfg.source_table, cfg.source_table::pg_catalog.text, pg_catalog.format_type(a.atttypid, a.atttypmod),
+           a.atttypid IN ('pg_catalog.text'::pg_catalog.regtype, 'pg_catalog.varchar'::pg_catalog.regtype)
+      INTO STRICT source, source_name, id_typmod_type, id_text
+      FROM @extschema@.attempt_lock_config AS cfg
+      JOIN pg_catalog.pg_attribute AS a ON a.attrelid = cfg.source_table AND a.attname = 'id'
+     WHERE cfg.attached;
+    EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM %s', source_name) INTO results;
+
+    CREATE SCHEMA attempt_lock_store;
+    COMMENT ON SCHEMA attempt_lock_store IS
+    'attempt_lock: the incremental store (attempt_store_enable()); no role but its owner has USAGE, so its rows are read only through the view attempt, which checks the caller''s rights on the source table';
+    -- A text id keeps the "C" order of the view's tie-break (the triggers compare in it).
+    EXECUTE pg_catalog.format($ddl$
+CREATE TABLE attempt_lock_store.attempt_store (
+    exam_result_id   %s%s NOT NULL,
+    student_id       pg_catalog.uuid        NOT NULL,
+    completed_at     pg_catalog.timestamptz NOT NULL,
+    session_id       pg_catalog.text,
+    item_ids         pg_catalog.int8[]      NOT NULL,
+    attempt_ids      pg_catalog.int8[]      NOT NULL,
+    correct          pg_catalog.bool[]      NOT NULL,
+    response_time_ms pg_catalog.int4[]      NOT NULL,
+    hint_used        pg_catalog.bool[]      NOT NULL,
+    topic_ids        pg_catalog.text[]      NOT NULL,
+    attempt_nos      pg_catalog.int4[]      NOT NULL)
+$ddl$, id_typmod_type, CASE WHEN id_text THEN ' COLLATE "C"' ELSE '' END);
+    COMMENT ON TABLE attempt_lock_store.attempt_store IS
+    'attempt_lock: the incremental store, one row per kept exam result: its source key, student, completed_at and session, and the arrays of its kept elements (attempt ids, items, values, topics, attempt numbers) that the view attempt unnests; kept exact by triggers on the source';
+    CREATE TABLE attempt_lock_store.attempt_store_students (
+        student_id        pg_catalog.uuid PRIMARY KEY,
+        version           pg_catalog.int8 NOT NULL DEFAULT 1,
+        synced_at         pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.statement_timestamp(),
+        last_completed_at pg_catalog.timestamptz,
+        items             pg_catalog.int8[] NOT NULL DEFAULT '{}',
+        counts            pg_catalog.int4[] NOT NULL DEFAULT '{}');
+    COMMENT ON TABLE attempt_lock_store.attempt_store_students IS
+    'attempt_lock: one row per student in the store: a tally of attempts per item (items ascending, counts) and the latest completed_at, from which an appended result is numbered; the store''s triggers lock it first, which serialises the writers of a student and makes a REPEATABLE READ writer that missed a concurrent one fail with 40001';
+    CREATE TABLE attempt_lock_store.attempt_store_state (
+        singleton        pg_catalog.bool PRIMARY KEY DEFAULT true CHECK (singleton),
+        enabled_at       pg_catalog.timestamptz NOT NULL,
+        enabled_by       pg_catalog.name NOT NULL,
+        source_table     pg_catalog.regclass NOT NULL,
+        batch_size       pg_catalog.int4 NOT NULL,
+        backfill_results pg_catalog.int8 NOT NULL,
+        backfill_rows    pg_catalog.int8 NOT NULL,
+        backfill_seconds pg_catalog.numeric NOT NULL,
+        stale_since      pg_catalog.timestamptz,
+        stale_reason     pg_catalog.text);
+    COMMENT ON TABLE attempt_lock_store.attempt_store_state IS
+    'attempt_lock: when and how the incremental store was switched on and filled, and since when it is stale (its triggers were disabled, dropped or changed: attempt reads the computed rows until attempt_store_rebuild())';
+
+    stored := @extschema@.attempt_store_fill(source, batch_size);
+    -- The access paths of the runbook: a student's results in time order, a time window.
+    CREATE INDEX attempt_store_student_completed ON attempt_lock_store.attempt_store (student_id, completed_at);
+    CREATE INDEX attempt_store_completed ON attempt_lock_store.attempt_store (completed_at);
+    ANALYZE attempt_lock_store.attempt_store;
+    ANALYZE attempt_lock_store.attempt_store_students;
+
+    -- Readers of the view need SELECT on the table; without USAGE on the schema nobody
+    -- can name it. Row-level security on the source, for every reader (through the view,
+    -- or as a member of pg_read_all_data, which has USAGE everywhere): a store row is
+    -- visible iff its source row is, under the caller's policies on the source. Whether
+    -- they apply is decided once per query (row_security_active); where they do not, the
+    -- policy costs nothing. OFFSET 0 keeps the probe per row, through the source's id.
+    GRANT SELECT ON attempt_lock_store.attempt_store TO PUBLIC;
+    ALTER TABLE attempt_lock_store.attempt_store ENABLE ROW LEVEL SECURITY;
+    EXECUTE pg_catalog.format($policy$
+CREATE POLICY attempt_store_source_rows ON attempt_lock_store.attempt_store FOR SELECT TO PUBLIC
+USING ((SELECT NOT pg_catalog.row_security_active(%1$L::pg_catalog.regclass))
+       OR EXISTS (SELECT FROM %2$s AS er WHERE er.id%3$s = exam_result_id OFFSET 0))
+$policy$, source_name, source_name, CASE WHEN id_text THEN ' COLLATE "C"' ELSE '' END);
+    COMMENT ON POLICY attempt_store_source_rows ON attempt_lock_store.attempt_store IS
+    'attempt_lock: a store row is visible iff its source row is visible to the caller (row-level security on the source)';
+
+    INSERT INTO attempt_lock_store.attempt_store_state
+           (enabled_at, enabled_by, source_table, batch_size, backfill_results, backfill_rows, backfill_seconds)
+    VALUES (started, CURRENT_USER, source, batch_size, results, stored,
+            pg_catalog.round(EXTRACT(epoch FROM pg_catalog.clock_timestamp() - started)::pg_catalog.numeric, 3));
+
+    -- Members of the extension: the lock guards them, DROP EXTENSION drops them. (In an
+    -- update script they are members already, as everything the script creates.)
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_depend AS d
+                    WHERE d.classid = 'pg_catalog.pg_namespace'::pg_catalog.regclass
+                      AND d.objid = 'attempt_lock_store'::pg_catalog.regnamespace AND d.deptype = 'e') THEN
+        ALTER EXTENSION attempt_lock ADD SCHEMA attempt_lock_store;
+        ALTER EXTENSION attempt_lock ADD TABLE attempt_lock_store.attempt_store;
+        ALTER EXTENSION attempt_lock ADD TABLE attempt_lock_store.attempt_store_students;
+        ALTER EXTENSION attempt_lock ADD TABLE attempt_lock_store.attempt_store_state;
+    END IF;
+    RETURN stored;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.attempt_store_build(pg_catalog.int4) IS
+'attempt_lock internal: creates the incremental store''s schema and tables, fills them from the source, indexes them, grants and secures them, and adds them to the extension; the attempts stored. Runs inside the switch or an update script.';
+REVOKE ALL ON FUNCTION @extschema@.attempt_store_build(pg_catalog.int4) FROM PUBLIC;
+
+-- The store's triggers on the source, made (or, restored from a dump, adopted) as the
+-- switch makes them. Writes to the source wait meanwhile (the switch holds a SHARE lock).
+CREATE OR REPLACE FUNCTION @extschema@.attempt_store_triggers_install()
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    source_name pg_catalog.text;
     trigger_name pg_catalog.name;
+BEGIN
+    SELECT cfg.source_table::pg_catalog.text INTO STRICT source_name
+      FROM @extschema@.attempt_lock_config AS cfg WHERE cfg.attached;
+    IF NOT @extschema@.attempt_store_triggers_shaped() THEN
+        FOR trigger_name IN
+            SELECT t.tgname FROM pg_catalog.pg_trigger AS t
+             WHERE t.tgrelid = source_name::pg_catalog.regclass
+               AND t.tgname = ANY (@extschema@.attempt_store_trigger_names())
+        LOOP
+            EXECUTE pg_catalog.format('DROP TRIGGER %I ON %s', trigger_name, source_name);
+        END LOOP;
+        EXECUTE pg_catalog.format(
+            'CREATE TRIGGER attempt_store_insert AFTER INSERT ON %1$s REFERENCING NEW TABLE AS new_rows'
+            ' FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.attempt_store_sync()', source_name);
+        EXECUTE pg_catalog.format(
+            'CREATE TRIGGER attempt_store_update AFTER UPDATE ON %1$s REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows'
+            ' FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.attempt_store_sync()', source_name);
+        EXECUTE pg_catalog.format(
+            'CREATE TRIGGER attempt_store_delete AFTER DELETE ON %1$s REFERENCING OLD TABLE AS old_rows'
+            ' FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.attempt_store_sync()', source_name);
+        EXECUTE pg_catalog.format(
+            'CREATE TRIGGER attempt_store_truncate AFTER TRUNCATE ON %1$s'
+            ' FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.attempt_store_truncate()', source_name);
+    END IF;
+    FOREACH trigger_name IN ARRAY @extschema@.attempt_store_trigger_names() LOOP
+        EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ALWAYS TRIGGER %I', source_name, trigger_name);
+        -- DROP EXTENSION drops them with the extension (a trigger cannot be a member).
+        EXECUTE pg_catalog.format('ALTER TRIGGER %I ON %s DEPENDS ON EXTENSION attempt_lock', trigger_name, source_name);
+        EXECUTE pg_catalog.format('COMMENT ON TRIGGER %I ON %s IS %L', trigger_name, source_name,
+            'attempt_lock: keeps the incremental store exact (attempt_store_disable() removes it)');
+    END LOOP;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.attempt_store_triggers_install() IS
+'attempt_lock internal: makes the incremental store''s four triggers on the source (or keeps the four a restore brought back, if they have the right shape), enabled always and depending on the extension.';
+REVOKE ALL ON FUNCTION @extschema@.attempt_store_triggers_install() FROM PUBLIC;
+
+-- The four triggers exist with the switch's shape (whatever their state and dependency):
+-- a restore brings them back so, before the store they serve.
+CREATE OR REPLACE FUNCTION @extschema@.attempt_store_triggers_shaped()
+RETURNS pg_catalog.bool
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT pg_catalog.count(*) = 4
+      FROM pg_catalog.pg_trigger AS t
+      JOIN (VALUES ('attempt_store_insert', 4::pg_catalog.int2, '@extschema@.attempt_store_sync()'::pg_catalog.regprocedure),
+                   ('attempt_store_update', 16, '@extschema@.attempt_store_sync()'),
+                   ('attempt_store_delete', 8, '@extschema@.attempt_store_sync()'),
+                   ('attempt_store_truncate', 32, '@extschema@.attempt_store_truncate()')) AS w(name, tgtype, fn)
+        ON w.name = t.tgname AND w.tgtype = t.tgtype AND w.fn = t.tgfoid
+     WHERE t.tgrelid = (SELECT c.source_table FROM @extschema@.attempt_lock_config AS c WHERE c.attached)
+$$;
+COMMENT ON FUNCTION @extschema@.attempt_store_triggers_shaped() IS
+'attempt_lock internal: true when the four triggers of the incremental store exist on the source with the switch''s events, timing, level and functions (a restore brings them back before their store).';
+
+-- The store and its triggers gone; the view is the caller's (it must stop reading the
+-- store first: the lock refuses a DROP that cascades to it).
+CREATE OR REPLACE FUNCTION @extschema@.attempt_store_teardown()
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    t record;
+BEGIN
+    -- Triggers first: no write may reach a store that is going away.
+    FOR t IN
+        SELECT tr.tgname, tr.tgrelid::pg_catalog.regclass AS rel FROM pg_catalog.pg_trigger AS tr
+         WHERE tr.tgrelid = (SELECT cfg.source_table FROM @extschema@.attempt_lock_config AS cfg)
+           AND tr.tgname = ANY (@extschema@.attempt_store_trigger_names())
+    LOOP
+        EXECUTE pg_catalog.format('DROP TRIGGER %I ON %s', t.tgname, t.rel);
+    END LOOP;
+    IF pg_catalog.to_regnamespace('attempt_lock_store') IS NULL THEN
+        RETURN;
+    END IF;
+    FOR t IN
+        SELECT c.oid::pg_catalog.regclass AS rel FROM pg_catalog.pg_class AS c
+          JOIN pg_catalog.pg_depend AS d ON d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = c.oid
+                                        AND d.deptype = 'e'
+         WHERE c.relnamespace = 'attempt_lock_store'::pg_catalog.regnamespace AND c.relkind = 'r'
+    LOOP
+        EXECUTE pg_catalog.format('ALTER EXTENSION attempt_lock DROP TABLE %s', t.rel);
+    END LOOP;
+    ALTER EXTENSION attempt_lock DROP SCHEMA attempt_lock_store;
+    DROP SCHEMA attempt_lock_store CASCADE;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.attempt_store_teardown() IS
+'attempt_lock internal: drops the incremental store''s triggers, tables and schema. The view must not read the store any more.';
+REVOKE ALL ON FUNCTION @extschema@.attempt_store_teardown() FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION @extschema@.attempt_store_switch_on(batch_size pg_catalog.int4)
+RETURNS pg_catalog.int8
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    source pg_catalog.regclass;
+    source_name pg_catalog.text;
+    foreign_triggers pg_catalog.text;
+    stored pg_catalog.int8;
 BEGIN
     IF NOT COALESCE((SELECT r.rolsuper FROM pg_catalog.pg_roles AS r WHERE r.rolname = CURRENT_USER), false) THEN
         RAISE EXCEPTION 'attempt_lock: only a superuser may switch the incremental store on'
@@ -1562,20 +1699,29 @@ BEGIN
         RAISE EXCEPTION 'attempt_lock: the incremental store is already on'
               USING ERRCODE = 'object_not_in_prerequisite_state',
                     DETAIL = 'The schema attempt_lock_store exists.',
-                    HINT = 'SELECT * FROM attempt_store_status() describes it; to rebuild it, SELECT attempt_store_disable(); then SELECT attempt_store_enable();';
+                    HINT = 'SELECT * FROM attempt_store_status() describes it; SELECT attempt_store_rebuild(); rebuilds it.';
     END IF;
-
-    SELECT cfg.source_table, pg_catalog.format('%I.%I', n.nspname, c.relname),
-           pg_catalog.format_type(a.atttypid, NULL), pg_catalog.format_type(a.atttypid, a.atttypmod)
-      INTO STRICT source, source_name, id_type, id_typmod_type
-      FROM @extschema@.attempt_lock_config AS cfg
-      JOIN pg_catalog.pg_class AS c ON c.oid = cfg.source_table
-      JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
-      JOIN pg_catalog.pg_attribute AS a ON a.attrelid = c.oid AND a.attname = 'id';
-    id_collate := CASE WHEN id_type IN ('text', 'character varying') THEN ' COLLATE "C"' ELSE '' END;
-
-    -- The store keys a result's rows by its id: two source rows with one id would share
-    -- them, and the triggers could not tell whose rows a change replaces.
+    SELECT cfg.source_table, cfg.source_table::pg_catalog.text INTO source, source_name
+      FROM @extschema@.attempt_lock_config AS cfg WHERE cfg.attached;
+    IF source IS NULL THEN
+        RAISE EXCEPTION 'attempt_lock: the views read no source table'
+              USING ERRCODE = 'object_not_in_prerequisite_state',
+                    HINT = 'SELECT attempt_source_attach(); first.';
+    END IF;
+    IF pg_catalog.to_regclass('pg_catalog.pg_dist_partition') IS NOT NULL THEN
+        RAISE EXCEPTION 'attempt_lock: the incremental store is not supported on Citus'
+              USING ERRCODE = 'feature_not_supported',
+                    HINT = 'Its triggers would need citus.enable_unsafe_triggers; read attempt as it is computed (docs/SCALING.md).';
+    END IF;
+    SELECT pg_catalog.string_agg(pg_catalog.format('%s on %s (calls %s)', f.trigger_name, f.table_name, f.function_name), '; ')
+      INTO foreign_triggers FROM @extschema@.attempt_store_foreign_triggers() AS f;
+    IF foreign_triggers IS NOT NULL THEN
+        RAISE EXCEPTION 'attempt_lock: triggers other than the store''s own call the extension''s functions'
+              USING ERRCODE = 'object_not_in_prerequisite_state',
+                    DETAIL = foreign_triggers,
+                    HINT = 'Drop them (the functions refuse to run as those triggers anyway), then SELECT attempt_store_enable(); again.';
+    END IF;
+    -- The store keys a result by its id: two source rows with one id would be one.
     IF NOT EXISTS (
         SELECT 1 FROM pg_catalog.pg_index AS i
           JOIN pg_catalog.pg_attribute AS a ON a.attrelid = i.indrelid AND a.attname = 'id'
@@ -1588,180 +1734,19 @@ BEGIN
                     HINT = pg_catalog.format('ALTER TABLE %s ADD PRIMARY KEY (id); (after removing duplicated ids), then SELECT attempt_store_enable(); again.', source_name);
     END IF;
 
-    -- Writers wait until the store is complete; readers go on (on the fly) meanwhile.
+    -- Writers wait until the store is complete; readers go on (computed) meanwhile.
     EXECUTE pg_catalog.format('LOCK TABLE %s IN SHARE MODE', source_name);
-    EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM %s', source_name) INTO total_results;
-
-    -- Triggers without a store (restored from a dump): replaced below.
-    FOR trigger_name IN
-        SELECT t.tgname FROM pg_catalog.pg_trigger AS t
-         WHERE t.tgrelid = source AND t.tgname = ANY (@extschema@.attempt_store_trigger_names())
-    LOOP
-        EXECUTE pg_catalog.format('DROP TRIGGER %I ON %s', trigger_name, source_name);
-    END LOOP;
-
-    CREATE SCHEMA attempt_lock_store;
-    COMMENT ON SCHEMA attempt_lock_store IS
-    'attempt_lock: the incremental store (attempt_store_enable()); no role but its owner has USAGE, so its rows are read only through the view attempt, which checks the caller''s rights on the source table';
-    EXECUTE pg_catalog.format($ddl$
-CREATE TABLE attempt_lock_store.attempt_store (
-    id               pg_catalog.int8        NOT NULL,
-    student_id       pg_catalog.uuid        NOT NULL,
-    item_id          pg_catalog.int8        NOT NULL,
-    correct          pg_catalog.bool        NOT NULL,
-    response_time_ms pg_catalog.int4        NOT NULL,
-    hint_used        pg_catalog.bool        NOT NULL,
-    completed_at     pg_catalog.timestamptz NOT NULL,
-    started_at       pg_catalog.timestamptz NOT NULL,
-    attempt_no       pg_catalog.int4        NOT NULL,
-    session_id       pg_catalog.text,
-    topic_id         pg_catalog.text,
-    exam_result_id   %s%s NOT NULL,
-    "position"       pg_catalog.int4        NOT NULL)
-$ddl$, id_typmod_type, id_collate);
-    COMMENT ON TABLE attempt_lock_store.attempt_store IS
-    'attempt_lock: the incremental store, one row per attempt row (the eleven columns of attempt) with its source key (exam_result_id, position); kept exact by triggers on the source; read through the view attempt';
-    CREATE TABLE attempt_lock_store.attempt_store_students (
-        student_id pg_catalog.uuid PRIMARY KEY,
-        version    pg_catalog.int8 NOT NULL DEFAULT 1,
-        synced_at  pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.statement_timestamp());
-    COMMENT ON TABLE attempt_lock_store.attempt_store_students IS
-    'attempt_lock: one row per student written since the store was switched on; the store''s triggers lock and bump it, which serialises the writers of a student and makes a REPEATABLE READ writer that missed a concurrent one fail with 40001';
-    CREATE TABLE attempt_lock_store.attempt_store_state (
-        singleton        pg_catalog.bool PRIMARY KEY DEFAULT true CHECK (singleton),
-        enabled_at       pg_catalog.timestamptz NOT NULL,
-        enabled_by       pg_catalog.name NOT NULL,
-        source_table     pg_catalog.regclass NOT NULL,
-        batch_size       pg_catalog.int4 NOT NULL,
-        backfill_results pg_catalog.int8 NOT NULL,
-        backfill_rows    pg_catalog.int8 NOT NULL,
-        backfill_seconds pg_catalog.numeric NOT NULL);
-    COMMENT ON TABLE attempt_lock_store.attempt_store_state IS
-    'attempt_lock: when and how the incremental store was switched on and filled';
-
-    -- Backfill: parse in batches of results (keyset on the unique id) into a staging
-    -- table, then number every partition in one sort and write the store once, in
-    -- completed_at order (the order later writes append in), and index it afterwards.
-    CREATE TEMPORARY TABLE attempt_store_backfill
-        (LIKE attempt_lock_store.attempt_store) ON COMMIT DROP;
-    LOOP
-        EXECUTE pg_catalog.format($batch$
-WITH batch AS (
-    SELECT er.id, er.user_id, er.session_id, er.created_at, er.updated_at, er.result_json
-      FROM %1$s AS er
-     WHERE $1 IS NULL OR er.id > $1::%2$s
-     ORDER BY er.id
-     LIMIT $2
-), parsed AS (
-    INSERT INTO pg_temp.attempt_store_backfill
-    SELECT r.id, r.student_id, r.item_id, r.correct, r.response_time_ms, r.hint_used,
-           r.completed_at, r.started_at, 0, r.session_id, r.topic_id, b.id, r."position"
-      FROM batch AS b
-     CROSS JOIN LATERAL @extschema@.attempt_store_rows(
-         b.id::pg_catalog.text, b.user_id::pg_catalog.text, b.session_id::pg_catalog.text,
-         COALESCE(b.updated_at, b.created_at), b.result_json) AS r
-    RETURNING 1
-)
-SELECT (SELECT pg_catalog.count(*) FROM batch),
-       (SELECT pg_catalog.count(*) FROM parsed),
-       (SELECT b.id::pg_catalog.text FROM batch AS b ORDER BY b.id DESC LIMIT 1)
-$batch$, source_name, id_typmod_type)
-        INTO batch_results, batch_rows, last_id
-        USING last_id, batch_size;
-        EXIT WHEN batch_results = 0;
-        done_results := done_results + batch_results;
-        done_rows := done_rows + batch_rows;
-        RAISE NOTICE 'attempt_store_enable: parsed % of % results (% attempts), % s',
-            done_results, total_results, done_rows,
-            pg_catalog.round(EXTRACT(epoch FROM pg_catalog.clock_timestamp() - started)::pg_catalog.numeric, 1);
-    END LOOP;
-
-    INSERT INTO attempt_lock_store.attempt_store
-    SELECT b.id, b.student_id, b.item_id, b.correct, b.response_time_ms, b.hint_used,
-           b.completed_at, b.started_at,
-           pg_catalog.row_number() OVER (PARTITION BY b.student_id, b.item_id
-                                         ORDER BY b.completed_at, b.exam_result_id, b."position")::pg_catalog.int4,
-           b.session_id, b.topic_id, b.exam_result_id, b."position"
-      FROM pg_temp.attempt_store_backfill AS b
-     ORDER BY b.completed_at;
-    GET DIAGNOSTICS stored = ROW_COUNT;
-    DROP TABLE pg_temp.attempt_store_backfill;
-    RAISE NOTICE 'attempt_store_enable: numbered and stored % attempts, % s', stored,
-        pg_catalog.round(EXTRACT(epoch FROM pg_catalog.clock_timestamp() - started)::pg_catalog.numeric, 1);
-
-    -- The access paths of the runbook. id is not unique: a 64-bit collision is possible
-    -- (SPEC.md §3) and must be reported by attempt_health(), not fail the source's INSERT.
-    CREATE INDEX attempt_store_id ON attempt_lock_store.attempt_store (id);
-    CREATE INDEX attempt_store_student_completed ON attempt_lock_store.attempt_store (student_id, completed_at);
-    CREATE INDEX attempt_store_completed ON attempt_lock_store.attempt_store (completed_at);
-    CREATE INDEX attempt_store_partition ON attempt_lock_store.attempt_store (student_id, item_id, attempt_no);
-    ANALYZE attempt_lock_store.attempt_store;
-    RAISE NOTICE 'attempt_store_enable: indexed, % s',
-        pg_catalog.round(EXTRACT(epoch FROM pg_catalog.clock_timestamp() - started)::pg_catalog.numeric, 1);
-
-    -- Readers of the view need SELECT on the table; without USAGE on the schema nobody
-    -- can name it. Nothing else is granted: the triggers are SECURITY DEFINER.
-    GRANT SELECT ON attempt_lock_store.attempt_store TO PUBLIC;
-    -- Row-level security on the source, for every reader (through the view, or directly
-    -- as a member of pg_read_all_data, which has USAGE everywhere): a store row is visible
-    -- iff its source row is, under the caller's policies on the source. Whether they apply
-    -- is decided once per query by the planner's own rule (row_security_active); where
-    -- they do not, the policy costs nothing. Roles with BYPASSRLS bypass both alike.
-    -- OFFSET 0 keeps the probe per row (through the source's unique id index): otherwise
-    -- the planner may hash every visible source id first, which made a per-student
-    -- lookup read the whole source (measured: 20 ms instead of 0.3 ms at 20k results).
-    ALTER TABLE attempt_lock_store.attempt_store ENABLE ROW LEVEL SECURITY;
-    EXECUTE pg_catalog.format($policy$
-CREATE POLICY attempt_store_source_rows ON attempt_lock_store.attempt_store FOR SELECT TO PUBLIC
-USING ((SELECT NOT pg_catalog.row_security_active(%1$L::pg_catalog.regclass))
-       OR EXISTS (SELECT FROM %2$s AS er WHERE er.id%3$s = exam_result_id OFFSET 0))
-$policy$, source_name, source_name, id_collate);
-    COMMENT ON POLICY attempt_store_source_rows ON attempt_lock_store.attempt_store IS
-    'attempt_lock: a store row is visible iff its source row is visible to the caller (row-level security on the source)';
-
-    INSERT INTO attempt_lock_store.attempt_store_state
-    VALUES (true, started, CURRENT_USER, source, batch_size, done_results, stored,
-            pg_catalog.round(EXTRACT(epoch FROM pg_catalog.clock_timestamp() - started)::pg_catalog.numeric, 3));
-
-    -- ALWAYS: a logical replication apply worker (session_replication_role = replica)
-    -- writing the source keeps the store exact too.
-    EXECUTE pg_catalog.format(
-        'CREATE TRIGGER attempt_store_insert AFTER INSERT ON %1$s REFERENCING NEW TABLE AS new_rows'
-        ' FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.attempt_store_sync()', source_name);
-    EXECUTE pg_catalog.format(
-        'CREATE TRIGGER attempt_store_update AFTER UPDATE ON %1$s REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows'
-        ' FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.attempt_store_sync()', source_name);
-    EXECUTE pg_catalog.format(
-        'CREATE TRIGGER attempt_store_delete AFTER DELETE ON %1$s REFERENCING OLD TABLE AS old_rows'
-        ' FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.attempt_store_sync()', source_name);
-    EXECUTE pg_catalog.format(
-        'CREATE TRIGGER attempt_store_truncate AFTER TRUNCATE ON %1$s'
-        ' FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.attempt_store_truncate()', source_name);
-    FOREACH trigger_name IN ARRAY @extschema@.attempt_store_trigger_names() LOOP
-        EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ALWAYS TRIGGER %I', source_name, trigger_name);
-        -- DROP EXTENSION drops them with the extension (they are not members: a trigger
-        -- cannot be one).
-        EXECUTE pg_catalog.format('ALTER TRIGGER %I ON %s DEPENDS ON EXTENSION attempt_lock', trigger_name, source_name);
-        EXECUTE pg_catalog.format('COMMENT ON TRIGGER %I ON %s IS %L', trigger_name, source_name,
-            'attempt_lock: keeps the incremental store exact (attempt_store_disable() removes it)');
-    END LOOP;
-
-    -- Members of the extension: the lock guards them, DROP EXTENSION drops them.
-    ALTER EXTENSION attempt_lock ADD SCHEMA attempt_lock_store;
-    ALTER EXTENSION attempt_lock ADD TABLE attempt_lock_store.attempt_store;
-    ALTER EXTENSION attempt_lock ADD TABLE attempt_lock_store.attempt_store_students;
-    ALTER EXTENSION attempt_lock ADD TABLE attempt_lock_store.attempt_store_state;
-
+    stored := @extschema@.attempt_store_build(batch_size);
+    PERFORM @extschema@.attempt_store_triggers_install();
     PERFORM @extschema@.attempt_views_apply(true);
-
     PERFORM @extschema@.attempt_store_rebaseline('on');
-    RAISE NOTICE 'attempt_store_enable: the store is on: % attempts, % s', stored,
-        pg_catalog.round(EXTRACT(epoch FROM pg_catalog.clock_timestamp() - started)::pg_catalog.numeric, 1);
+    RAISE NOTICE 'attempt_store_enable: the store is on: % attempts', stored;
     RETURN stored;
 END
 $$;
 COMMENT ON FUNCTION @extschema@.attempt_store_switch_on(pg_catalog.int4) IS
-'attempt_lock internal: the body of attempt_store_enable(), which runs it with the lock''s switch flag raised. attempt_lock: switches the incremental store on (superuser): creates it, backfills it in batches of batch_size results (NOTICE progress; writers of the source wait meanwhile), indexes it, creates the triggers that keep it exact and makes the view attempt read it. Returns the number of attempts stored. SQLSTATE 55000 if it is already on.';
+'attempt_lock internal: the body of attempt_store_enable(), which runs it with the lock''s maintenance flag raised: checks, builds the store, makes its triggers and the view''s store shape, records the lock''s baseline. Returns the attempts stored.';
+REVOKE ALL ON FUNCTION @extschema@.attempt_store_switch_on(pg_catalog.int4) FROM PUBLIC;
 
 CREATE OR REPLACE FUNCTION @extschema@.attempt_store_switch_off()
 RETURNS pg_catalog.bool
@@ -1769,9 +1754,7 @@ LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    source_name pg_catalog.text;
     was_on pg_catalog.bool := pg_catalog.to_regnamespace('attempt_lock_store') IS NOT NULL;
-    trigger_name pg_catalog.name;
 BEGIN
     IF NOT COALESCE((SELECT r.rolsuper FROM pg_catalog.pg_roles AS r WHERE r.rolname = CURRENT_USER), false) THEN
         RAISE EXCEPTION 'attempt_lock: only a superuser may switch the incremental store off'
@@ -1779,42 +1762,42 @@ BEGIN
                     HINT = 'Run SELECT attempt_store_disable() as a superuser.';
     END IF;
     PERFORM @extschema@.attempt_store_check_lock();
-    SELECT pg_catalog.format('%I.%I', n.nspname, c.relname) INTO STRICT source_name
-      FROM @extschema@.attempt_lock_config AS cfg
-      JOIN pg_catalog.pg_class AS c ON c.oid = cfg.source_table
-      JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace;
-
-    -- Triggers first: no write may reach a store that is going away.
-    FOR trigger_name IN
-        SELECT t.tgname FROM pg_catalog.pg_trigger AS t
-         WHERE t.tgrelid = (SELECT cfg.source_table FROM @extschema@.attempt_lock_config AS cfg)
-           AND t.tgname = ANY (@extschema@.attempt_store_trigger_names())
-    LOOP
-        EXECUTE pg_catalog.format('DROP TRIGGER %I ON %s', trigger_name, source_name);
-    END LOOP;
+    IF was_on THEN
+        PERFORM @extschema@.attempt_views_apply(false);
+    END IF;
+    PERFORM @extschema@.attempt_store_teardown();
     IF NOT was_on THEN
         RAISE NOTICE 'attempt_lock: the incremental store is already off';
         RETURN false;
     END IF;
-
-    -- The view stops reading the store before the store is dropped (the lock would refuse
-    -- a DROP that cascades to the view).
-    PERFORM @extschema@.attempt_views_apply(false);
-
-    ALTER EXTENSION attempt_lock DROP TABLE attempt_lock_store.attempt_store_state;
-    ALTER EXTENSION attempt_lock DROP TABLE attempt_lock_store.attempt_store_students;
-    ALTER EXTENSION attempt_lock DROP TABLE attempt_lock_store.attempt_store;
-    ALTER EXTENSION attempt_lock DROP SCHEMA attempt_lock_store;
-    DROP SCHEMA attempt_lock_store CASCADE;
-
     PERFORM @extschema@.attempt_store_rebaseline('off');
     RETURN true;
 END
 $$;
 COMMENT ON FUNCTION @extschema@.attempt_store_switch_off() IS
-'attempt_lock internal: the body of attempt_store_disable(), which runs it with the lock''s switch flag raised. attempt_lock: switches the incremental store off (superuser): the view attempt computes its rows on the fly again, the triggers and the store are dropped. Returns false (with a NOTICE) if it was already off.';
+'attempt_lock internal: the body of attempt_store_disable(), which runs it with the lock''s maintenance flag raised: the view computes its rows again, the triggers and the store are dropped, the lock''s baseline is recorded. Returns false (with a NOTICE) if it was already off.';
+REVOKE ALL ON FUNCTION @extschema@.attempt_store_switch_off() FROM PUBLIC;
 
--- The switch records the lock's baseline when it ends (below), so it must not start from a
+CREATE OR REPLACE FUNCTION @extschema@.attempt_store_rebuild_body()
+RETURNS pg_catalog.int8
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    batch pg_catalog.int4 := 10000;
+BEGIN
+    IF pg_catalog.to_regclass('attempt_lock_store.attempt_store_state') IS NOT NULL THEN
+        SELECT s.batch_size INTO batch FROM attempt_lock_store.attempt_store_state AS s;
+    END IF;
+    PERFORM @extschema@.attempt_store_switch_off();
+    RETURN @extschema@.attempt_store_switch_on(COALESCE(batch, 10000));
+END
+$$;
+COMMENT ON FUNCTION @extschema@.attempt_store_rebuild_body() IS
+'attempt_lock internal: the body of attempt_store_rebuild(): the store switched off and on again (a stale store is exact again). Returns the attempts stored.';
+REVOKE ALL ON FUNCTION @extschema@.attempt_store_rebuild_body() FROM PUBLIC;
+
+-- The switch records the lock's baseline when it ends, so it must not start from a
 -- drifted state: that drift would become the baseline.
 CREATE OR REPLACE FUNCTION @extschema@.attempt_store_check_lock()
 RETURNS void
@@ -1856,8 +1839,52 @@ END
 $$;
 COMMENT ON FUNCTION @extschema@.attempt_store_rebaseline(pg_catalog.text) IS
 'attempt_lock internal: records the lock''s baseline at the end of the store switch when the switch runs as part of the extension.';
+REVOKE ALL ON FUNCTION @extschema@.attempt_store_rebaseline(pg_catalog.text) FROM PUBLIC;
 
--- The incremental store, part 4: its status and the sync check behind attempt_health().
+-- The incremental store, part 3: whether it may be read, its status, and the sync check
+-- behind attempt_health().
+
+-- Read by the view for every query (a one-time filter): the store serves attempt only
+-- while it is exact, that is while it is on, not marked stale, and its triggers are as
+-- the switch made them (a trigger disabled or dropped, even with event triggers off, or
+-- one made ENABLE instead of ENABLE ALWAYS, sends the view to the computed rows at once).
+-- SECURITY DEFINER: readers have no USAGE on attempt_lock_store; it returns one boolean.
+CREATE OR REPLACE FUNCTION @extschema@.attempt_store_usable()
+RETURNS pg_catalog.bool
+LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT pg_catalog.to_regclass('attempt_lock_store.attempt_store_state') IS NOT NULL
+       AND NOT EXISTS (SELECT FROM attempt_lock_store.attempt_store_state AS s WHERE s.stale_since IS NOT NULL)
+       AND @extschema@.attempt_store_triggers_ok()
+$$;
+COMMENT ON FUNCTION @extschema@.attempt_store_usable() IS
+'attempt_lock internal: true while the incremental store is on, not stale and its triggers are as the switch made them; the view attempt reads the store then, and computes its rows otherwise. Returns one boolean.';
+
+-- Marks the store stale when its triggers are no longer as the switch made them (the
+-- source's DDL event trigger calls it as whoever ran the DDL: the table's owner may
+-- disable or drop them). It does nothing else, and nothing when the triggers are intact,
+-- so anyone may call it: the worst it can do is make attempt compute its rows.
+CREATE OR REPLACE FUNCTION @extschema@.attempt_store_mark_stale(command pg_catalog.text)
+RETURNS pg_catalog.bool
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF pg_catalog.to_regclass('attempt_lock_store.attempt_store_state') IS NULL
+       OR @extschema@.attempt_store_triggers_ok() THEN
+        RETURN false;
+    END IF;
+    UPDATE attempt_lock_store.attempt_store_state
+       SET stale_since = pg_catalog.statement_timestamp(),
+           stale_reason = pg_catalog.format('%s by %s changed the store''s triggers on the source',
+                                            pg_catalog.left(command, 64), SESSION_USER)
+     WHERE stale_since IS NULL;
+    RETURN true;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.attempt_store_mark_stale(pg_catalog.text) IS
+'attempt_lock internal: marks the incremental store stale (attempt then computes its rows until attempt_store_rebuild()) when its triggers are not as the switch made them; does nothing otherwise. Called by the source''s DDL event trigger.';
 
 CREATE OR REPLACE FUNCTION @extschema@.attempt_store_status(
     OUT enabled pg_catalog.bool,
@@ -1869,7 +1896,9 @@ CREATE OR REPLACE FUNCTION @extschema@.attempt_store_status(
     OUT backfill_rows pg_catalog.int8,
     OUT backfill_seconds pg_catalog.numeric,
     OUT last_write pg_catalog.timestamptz,
-    OUT triggers pg_catalog.text)
+    OUT triggers pg_catalog.text,
+    OUT stale_since pg_catalog.timestamptz,
+    OUT stale_reason pg_catalog.text)
 LANGUAGE plpgsql STABLE SECURITY DEFINER  -- monitors have no USAGE on attempt_lock_store
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -1885,27 +1914,35 @@ BEGIN
     IF NOT enabled THEN
         RETURN;
     END IF;
-    SELECT s.enabled_at, s.enabled_by, s.backfill_results, s.backfill_rows, s.backfill_seconds
-      INTO enabled_at, enabled_by, backfill_results, backfill_rows, backfill_seconds
+    SELECT s.enabled_at, s.enabled_by, s.backfill_results, s.backfill_rows, s.backfill_seconds, s.stale_since, s.stale_reason
+      INTO enabled_at, enabled_by, backfill_results, backfill_rows, backfill_seconds, stale_since, stale_reason
       FROM attempt_lock_store.attempt_store_state AS s;
-    SELECT GREATEST(c.reltuples, 0)::pg_catalog.int8 INTO rows_estimate
+    -- Estimated: the store's rows (results) times their average attempts, as the last
+    -- ANALYZE saw them (the last entry of an array column's elem_count_histogram is the
+    -- average number of distinct elements; a result's items are distinct).
+    SELECT pg_catalog.round(GREATEST(c.reltuples, 0) * COALESCE(
+               (SELECT st.elem_count_histogram[pg_catalog.array_upper(st.elem_count_histogram, 1)]
+                  FROM pg_catalog.pg_stats AS st
+                 WHERE st.schemaname = 'attempt_lock_store' AND st.tablename = 'attempt_store'
+                   AND st.attname = 'item_ids'), 0))::pg_catalog.int8
+      INTO rows_estimate
       FROM pg_catalog.pg_class AS c WHERE c.oid = 'attempt_lock_store.attempt_store'::pg_catalog.regclass;
     SELECT pg_catalog.count(*), pg_catalog.max(h.synced_at) INTO students, last_write
       FROM attempt_lock_store.attempt_store_students AS h;
-    -- students: those written since the switch (the table is filled by the triggers).
 END
 $$;
 COMMENT ON FUNCTION @extschema@.attempt_store_status() IS
-'attempt_lock: the incremental store: on or off, its estimated rows, when and by whom it was switched on and how the backfill went, the students written since and the last write, and its triggers on the source.';
+'attempt_lock: the incremental store: on or off, its estimated results, its students and their last write, when and by whom it was switched on and how the backfill went, its triggers on the source, and since when and why it is stale (attempt computes its rows meanwhile).';
 
 -- Counts, never rows: it reads the store and the source as its owner, so that a
--- monitoring role can run attempt_health().
+-- monitoring role can run attempt_health(). severity: fail (the store or its protection
+-- is broken), or warn (stale: attempt computes its rows meanwhile, they are exact).
 CREATE OR REPLACE FUNCTION @extschema@.attempt_store_sync_problems(
     exact pg_catalog.bool DEFAULT false,
     sample_students pg_catalog.int4 DEFAULT 200)
-RETURNS TABLE (problem pg_catalog.text, row_count pg_catalog.int8, detail pg_catalog.text)
+RETURNS TABLE (problem pg_catalog.text, row_count pg_catalog.int8, detail pg_catalog.text, severity pg_catalog.text)
 LANGUAGE plpgsql STABLE SECURITY DEFINER
--- jit: the on-the-fly side is estimated far above what a sample reads; compiling it cost
+-- jit: the computed side is estimated far above what a sample reads; compiling it cost
 -- seconds (measured) for a query that runs in milliseconds.
 SET search_path = pg_catalog, pg_temp
 SET jit = off
@@ -1913,35 +1950,47 @@ AS $$
 DECLARE
     source pg_catalog.regclass;
     source_name pg_catalog.text;
+    store_on pg_catalog.bool := pg_catalog.to_regclass('attempt_lock_store.attempt_store') IS NOT NULL;
     students pg_catalog.uuid[];
     sample_percent pg_catalog.float8;
     missing pg_catalog.int8;
     extra pg_catalog.int8;
     scope pg_catalog.text;
+    stale pg_catalog.text;
 BEGIN
-    SELECT cfg.source_table, cfg.source_table::pg_catalog.text INTO STRICT source, source_name
-      FROM @extschema@.attempt_lock_config AS cfg;
+    SELECT cfg.source_table, cfg.source_table::pg_catalog.text INTO source, source_name
+      FROM @extschema@.attempt_lock_config AS cfg WHERE cfg.attached;
 
     RETURN QUERY
-    SELECT CASE WHEN pg_catalog.to_regclass('attempt_lock_store.attempt_store') IS NULL
-                THEN 'trigger without the store' ELSE 'trigger missing or disabled' END,
-           1::pg_catalog.int8,
-           w.name || CASE WHEN t.oid IS NULL THEN ' is missing'
-                          WHEN pg_catalog.to_regclass('attempt_lock_store.attempt_store') IS NULL
-                          THEN ' exists but the store is off (restored from a dump?): SELECT attempt_store_disable() or attempt_store_enable()'
-                          ELSE ' is not enabled always (tgenabled ' || t.tgenabled::pg_catalog.text || ')' END
-      FROM pg_catalog.unnest(@extschema@.attempt_store_trigger_names()) AS w(name)
-      LEFT JOIN pg_catalog.pg_trigger AS t ON t.tgrelid = source AND t.tgname = w.name
-     WHERE CASE WHEN pg_catalog.to_regclass('attempt_lock_store.attempt_store') IS NULL THEN t.oid IS NOT NULL
-                ELSE t.oid IS NULL OR t.tgenabled <> 'A' END;
+    SELECT 'foreign trigger', 1::pg_catalog.int8,
+           pg_catalog.format('trigger %s on %s calls %s: only the store''s own triggers may (DROP TRIGGER %I ON %s)',
+                             f.trigger_name, f.table_name, f.function_name, f.trigger_name, f.table_name),
+           'fail'
+      FROM @extschema@.attempt_store_foreign_triggers() AS f;
 
-    IF pg_catalog.to_regclass('attempt_lock_store.attempt_store') IS NULL THEN
+    IF NOT store_on THEN
+        RETURN QUERY
+        SELECT 'trigger without the store', 1::pg_catalog.int8,
+               t.tgname || ' exists but the store is off (restored from a dump by a role that could not rebuild it?): SELECT attempt_store_enable(); or attempt_store_disable();',
+               'fail'
+          FROM pg_catalog.pg_trigger AS t
+         WHERE t.tgrelid = source AND t.tgname = ANY (@extschema@.attempt_store_trigger_names());
         RETURN;
+    END IF;
+
+    SELECT COALESCE(s.stale_reason, 'stale') || ' at ' || s.stale_since INTO stale
+      FROM attempt_lock_store.attempt_store_state AS s WHERE s.stale_since IS NOT NULL;
+    IF stale IS NULL AND NOT @extschema@.attempt_store_triggers_ok() THEN
+        stale := 'its triggers on the source are not as the switch made them (disabled, dropped or changed while event triggers were off?)';
+    END IF;
+    IF stale IS NOT NULL THEN
+        RETURN QUERY SELECT 'stale', 1::pg_catalog.int8,
+            stale || '; attempt computes its rows (exact, slower) until SELECT attempt_store_rebuild();', 'warn';
     END IF;
 
     -- The store's rows must reach nobody but through the view.
     RETURN QUERY
-    SELECT 'store privileges', 1::pg_catalog.int8, x.what
+    SELECT 'store privileges', 1::pg_catalog.int8, x.what, 'fail'
       -- Granted on the schema, to PUBLIC or a role. (pg_read_all_data and pg_write_all_data
       -- have USAGE everywhere without a grant; the store's policy still applies the
       -- source's row-level security to their members.)
@@ -1961,7 +2010,7 @@ BEGIN
 
     RETURN QUERY
     SELECT 'store row security', 1::pg_catalog.int8,
-           'row-level security is off on attempt_lock_store.attempt_store, or its policy attempt_store_source_rows is gone'
+           'row-level security is off on attempt_lock_store.attempt_store, or its policy attempt_store_source_rows is gone', 'fail'
      WHERE NOT EXISTS (
         SELECT 1 FROM pg_catalog.pg_class AS c
           JOIN pg_catalog.pg_policy AS p ON p.polrelid = c.oid AND p.polname = 'attempt_store_source_rows'
@@ -1969,7 +2018,7 @@ BEGIN
 
     RETURN QUERY
     SELECT 'view not reading the store', 1::pg_catalog.int8,
-           'the view attempt does not read attempt_lock_store.attempt_store while the store is on'
+           'the view attempt does not read attempt_lock_store.attempt_store while the store is on', 'fail'
      WHERE NOT EXISTS (
         SELECT 1 FROM pg_catalog.pg_rewrite AS r
           JOIN pg_catalog.pg_depend AS d ON d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND d.objid = r.oid
@@ -1977,6 +2026,10 @@ BEGIN
            AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
            AND d.refobjid = 'attempt_lock_store.attempt_store'::pg_catalog.regclass);
 
+    -- A stale store is not read, so its rows are not compared.
+    IF stale IS NOT NULL OR source IS NULL THEN
+        RETURN;
+    END IF;
     IF exact THEN
         scope := 'all rows';
     ELSE
@@ -1993,64 +2046,67 @@ BEGIN
             '   LIMIT $1 / 2)) AS sample', source_name)
           INTO students
           USING sample_students, sample_percent,
-                (SELECT LEAST(100, GREATEST(0.01, 100.0 * 20000 / GREATEST(1, c.reltuples)))
+                (SELECT LEAST(100, GREATEST(0.01, 100.0 * 1000 / GREATEST(1, c.reltuples)))
                    FROM pg_catalog.pg_class AS c WHERE c.oid = 'attempt_lock_store.attempt_store'::pg_catalog.regclass);
         scope := pg_catalog.format('a sample of %s students', COALESCE(pg_catalog.cardinality(students), 0));
     END IF;
 
-    -- One aggregation over both sides: +1 per store row, -1 per reference row; a group
+    -- One aggregation over both sides: +1 per stored row, -1 per computed row; a group
     -- whose sum is not 0 differs.
     EXECUTE pg_catalog.format($q$
 SELECT COALESCE(pg_catalog.sum(-d.n) FILTER (WHERE d.n < 0), 0)::pg_catalog.int8,
        COALESCE(pg_catalog.sum(d.n) FILTER (WHERE d.n > 0), 0)::pg_catalog.int8
   FROM (SELECT pg_catalog.sum(b.n) AS n
-          FROM (SELECT s.id, s.student_id, s.item_id, s.correct, s.response_time_ms, s.hint_used,
-                       s.completed_at, s.started_at, s.attempt_no, s.session_id, s.topic_id, 1 AS n
-                  FROM attempt_lock_store.attempt_store AS s
-                 WHERE $1 OR s.student_id = ANY ($2)
+          FROM (SELECT s.*, 1 AS n FROM (%s) AS s WHERE $1 OR s.student_id = ANY ($2)
                 UNION ALL
                 SELECT v.*, -1 FROM (%s) AS v WHERE $1 OR v.student_id = ANY ($2)) AS b
          GROUP BY b.id, b.student_id, b.item_id, b.correct, b.response_time_ms, b.hint_used,
                   b.completed_at, b.started_at, b.attempt_no, b.session_id, b.topic_id
         HAVING pg_catalog.sum(b.n) <> 0) AS d
-$q$, @extschema@.attempt_view_query('computed'))
+$q$, @extschema@.attempt_view_query('stored'), @extschema@.attempt_view_query('computed'))
       INTO missing, extra
       USING exact, students;
 
     IF missing > 0 THEN
         RETURN QUERY SELECT 'rows missing from the store', missing,
-            'rows of the on-the-fly definition the store does not hold (or holds with other values); checked: ' || scope;
+            'computed rows the store does not hold (or holds with other values); checked: ' || scope, 'fail';
     END IF;
     IF extra > 0 THEN
         RETURN QUERY SELECT 'rows extra in the store', extra,
-            'store rows the on-the-fly definition does not produce (or produces with other values); checked: ' || scope;
+            'store rows the computed definition does not produce (or produces with other values); checked: ' || scope, 'fail';
     END IF;
 END
 $$;
 COMMENT ON FUNCTION @extschema@.attempt_store_sync_problems(pg_catalog.bool, pg_catalog.int4) IS
-'attempt_lock internal (attempt_health()): what keeps the incremental store from being exact: missing or disabled triggers (or triggers without a store), privileges that would expose it, a view that does not read it, and the number of rows that differ from the on-the-fly definition (every row with exact => true, else every row of a sample of students). No rows: in sync, or off and clean. Counts only.';
+'attempt_lock internal (attempt_health()): what keeps the incremental store from being exact or safe: triggers of others calling the store''s functions, triggers without a store, staleness (warn: attempt computes its rows meanwhile), privileges that would expose it, row security off, a view that does not read it, and the number of rows that differ from the computed definition (every row with exact => true, else every row of a sample of students). No rows: in sync, or off and clean. Counts only.';
 
-REVOKE ALL ON FUNCTION @extschema@.attempt_store_switch_on(pg_catalog.int4) FROM PUBLIC;
-REVOKE ALL ON FUNCTION @extschema@.attempt_store_switch_off() FROM PUBLIC;
+-- The incremental store, part 4: the public switch, native so that only it can raise the
+-- flag the lock reads (src/lock/maintenance.rs). Superusers only.
 
--- The incremental store, part 5: the public switch, attempt_store_enable() and attempt_store_disable().
-
--- The public switch: native, so that only it can raise the flag the lock reads.
 CREATE OR REPLACE FUNCTION @extschema@.attempt_store_enable(batch_size pg_catalog.int4 DEFAULT 10000)
 RETURNS pg_catalog.int8
 LANGUAGE c VOLATILE
 AS 'MODULE_PATHNAME', 'attempt_store_enable_wrapper';
 COMMENT ON FUNCTION @extschema@.attempt_store_enable(pg_catalog.int4) IS
-'attempt_lock: switches the incremental store on (superuser): creates schema attempt_lock_store with the store table and its indexes, backfills it in batches of batch_size results (NOTICE progress), adds the triggers on the source and makes the view attempt read the store; records the lock''s new baseline. Returns the rows stored. Writers of the source wait during the backfill; readers do not.';
+'attempt_lock: switches the incremental store on (superuser): creates schema attempt_lock_store with its tables and indexes, backfills it from the source batch_size rows at a time (NOTICE progress), adds the triggers on the source and makes the view attempt read the store; records the lock''s new baseline. Returns the attempts stored. Writers of the source wait during the backfill; readers do not.';
+
 CREATE OR REPLACE FUNCTION @extschema@.attempt_store_disable()
 RETURNS pg_catalog.bool
 LANGUAGE c VOLATILE
 AS 'MODULE_PATHNAME', 'attempt_store_disable_wrapper';
 COMMENT ON FUNCTION @extschema@.attempt_store_disable() IS
-'attempt_lock: switches the incremental store off (superuser): the view attempt computes its rows on the fly again, the triggers and the store are dropped, the lock''s baseline is recorded. Returns false (with a NOTICE) if it was already off.';
+'attempt_lock: switches the incremental store off (superuser): the view attempt computes its rows again, the triggers and the store are dropped, the lock''s baseline is recorded. Returns false (with a NOTICE) if it was already off.';
+
+CREATE OR REPLACE FUNCTION @extschema@.attempt_store_rebuild()
+RETURNS pg_catalog.int8
+LANGUAGE c VOLATILE
+AS 'MODULE_PATHNAME', 'attempt_store_rebuild_wrapper';
+COMMENT ON FUNCTION @extschema@.attempt_store_rebuild() IS
+'attempt_lock: (superuser) switches the incremental store off and on again, with the batch size it was filled with: a stale store (its triggers were disabled or dropped) is exact and read again. Returns the attempts stored.';
+
 REVOKE ALL ON FUNCTION @extschema@.attempt_store_enable(pg_catalog.int4) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.attempt_store_disable() FROM PUBLIC;
-REVOKE ALL ON FUNCTION @extschema@.attempt_store_rebaseline(pg_catalog.text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.attempt_store_rebuild() FROM PUBLIC;
 
 -- attempt_health()'s checks of the install itself: extension version, members, the view, its columns, the recorded definitions, the source table, the native hashes.
 -- Each check is a query run by attempt_health() (health.sql says with which parameters).
@@ -2339,7 +2395,8 @@ END;
 COMMENT ON FUNCTION @extschema@.attempt_health_checks_access() IS
 'attempt_lock internal: the checks of attempt_health() on privileges, the student index and the statistics of the source, in report order, each as (name, query). Not a public API.';
 
--- attempt_health()'s checks of the incremental store: off, or on and exact.
+-- attempt_health()'s checks of the incremental store: off, or on and exact (warn: stale, and
+-- attempt computes its rows meanwhile).
 -- Each check is a query run by attempt_health() (health.sql says with which parameters).
 CREATE OR REPLACE FUNCTION @extschema@.attempt_health_checks_store(OUT "check" pg_catalog.text, OUT query pg_catalog.text)
 RETURNS SETOF record
@@ -2347,12 +2404,14 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE
 BEGIN ATOMIC
 SELECT c."check", c.query FROM (VALUES
     ('store', $q$
-        SELECT CASE WHEN pg_catalog.count(p.problem) = 0 THEN 'ok' ELSE 'fail' END,
+        SELECT CASE WHEN pg_catalog.count(*) FILTER (WHERE p.severity = 'fail') > 0 THEN 'fail'
+                    WHEN pg_catalog.count(p.problem) > 0 THEN 'warn' ELSE 'ok' END,
                CASE WHEN pg_catalog.to_regclass('attempt_lock_store.attempt_store') IS NULL THEN 'off'
+                    WHEN pg_catalog.count(*) FILTER (WHERE p.problem = 'stale') > 0 THEN 'on, stale'
                     ELSE 'on' END
-                 || CASE WHEN pg_catalog.count(p.problem) > 0
-                         THEN ', ' || pg_catalog.count(p.problem) || ' problems' ELSE '' END,
-               'off, or on and identical to the on-the-fly definition',
+                 || CASE WHEN pg_catalog.count(p.problem) FILTER (WHERE p.problem <> 'stale') > 0
+                         THEN ', ' || pg_catalog.count(p.problem) FILTER (WHERE p.problem <> 'stale') || ' problems' ELSE '' END,
+               'off, or on and identical to the computed definition',
                pg_catalog.string_agg(p.problem || ': ' || p.row_count || ' (' || p.detail || ')', '; ')
           FROM @extschema@.attempt_store_sync_problems($1, GREATEST(pg_catalog.cardinality($6), 200)) AS p $q$)
 ) AS c("check", query);

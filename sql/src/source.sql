@@ -5,15 +5,23 @@
 -- and grants on it can exist meanwhile:
 --   pending   no row: the install ran before its source table existed, which happens only
 --             in a restore (pg_dump writes CREATE EXTENSION before the tables, and sets
---             check_function_bodies = off, which is how a restore is recognized). The
+--             check_function_bodies = off, which is how a restore is recognized:
+--             attempt_lock_restoring(), src/guc.rs). The
 --             install completes itself when the table is created (attempt_lock_follow_source)
 --             or when pg_dump's row of attempt_lock_config arrives (a chosen source).
 --   detached  attached = false: attempt_source_detach() released the source for a change
 --             the views would block (ALTER COLUMN ... TYPE); attempt_source_attach() ends it.
 
+CREATE OR REPLACE FUNCTION @extschema@.attempt_lock_restoring()
+RETURNS pg_catalog.bool
+LANGUAGE c STABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'attempt_lock_restoring_wrapper';
+COMMENT ON FUNCTION @extschema@.attempt_lock_restoring() IS
+'attempt_lock internal: true when the session running CREATE EXTENSION has check_function_bodies off, as pg_dump''s restore sets it (inside the install script PostgreSQL turns it off for every session, so this reads the value the script saved).';
+
 -- The install's choice, made by the install script with the name resolved there (the
 -- setting is honoured only when SET in the session by a superuser: src/guc.rs).
-CREATE OR REPLACE FUNCTION @extschema@.attempt_lock_install_source(chosen pg_catalog.text, found pg_catalog.regclass)
+CREATE OR REPLACE FUNCTION @extschema@.attempt_lock_install_source(chosen pg_catalog.text, resolved pg_catalog.regclass)
 RETURNS void
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -23,7 +31,7 @@ BEGIN
         RAISE EXCEPTION 'attempt_lock: attempt_lock_install_source() runs only in the install script'
               USING ERRCODE = 'object_not_in_prerequisite_state';
     END IF;
-    IF found IS NULL AND pg_catalog.current_setting('check_function_bodies') = 'off' THEN
+    IF resolved IS NULL AND @extschema@.attempt_lock_restoring() THEN
         RAISE NOTICE 'attempt_lock: % does not exist yet: the extension waits for it (a restore) and completes itself when it is created', chosen;
         RETURN;
     END IF;
@@ -176,12 +184,18 @@ REVOKE ALL ON FUNCTION @extschema@.attempt_lock_config_restored() FROM PUBLIC;
 CREATE OR REPLACE TRIGGER attempt_lock_config_restored AFTER INSERT ON @extschema@.attempt_lock_config
     FOR EACH ROW EXECUTE FUNCTION @extschema@.attempt_lock_config_restored();
 
--- ddl_command_end, on the source's DDL. A pending install completes when its default
--- source is created (the restore's CREATE TABLE exam_results), if whoever creates it may
--- complete it. An ALTER TABLE that breaks the source contract (RENAME COLUMN user_id, say:
--- the views would go on reading the column, the contract would not) is refused. Renaming
--- the table or moving it to another schema is followed: the views read it by OID, and
--- health tells such a rename from a swap (source_name).
+-- ddl_command_end, on DDL of tables and triggers:
+-- - a pending install completes when its default source is created (the restore's CREATE
+--   TABLE exam_results), if whoever creates it may complete it;
+-- - an ALTER TABLE that breaks the recorded source's contract (RENAME COLUMN user_id: the
+--   views would go on reading the column, the contract would not) is refused. Renaming
+--   the table or moving it to another schema is followed: the views read it by OID, and
+--   health tells such a rename from a swap (source_name);
+-- - the incremental store is marked stale the moment its triggers are disabled, dropped or
+--   changed (pg_restore --disable-triggers, ALTER TABLE ... DISABLE TRIGGER ALL, by the
+--   table's owner too): attempt computes its rows until attempt_store_rebuild();
+-- - the store's four triggers, restored from a dump after the source's data, rebuild the
+--   store from that data.
 CREATE OR REPLACE FUNCTION @extschema@.attempt_lock_watch_source()
 RETURNS event_trigger
 LANGUAGE plpgsql VOLATILE
@@ -190,14 +204,41 @@ AS $$
 DECLARE
     source pg_catalog.regclass;
     broken pg_catalog.text;
+    superuser pg_catalog.bool := COALESCE((SELECT r.rolsuper FROM pg_catalog.pg_roles AS r WHERE r.rolname = CURRENT_USER), false);
 BEGIN
+    IF @extschema@.attempt_lock_in_script() THEN
+        RETURN;
+    END IF;
     SELECT c.source_table INTO source FROM @extschema@.attempt_lock_config AS c WHERE c.attached;
-    IF source IS NOT NULL THEN
-        IF tg_tag <> 'ALTER TABLE' OR @extschema@.attempt_lock_in_script()
-           OR NOT EXISTS (SELECT FROM pg_catalog.pg_event_trigger_ddl_commands() AS c
-                           WHERE c.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND c.objid = source) THEN
-            RETURN;
+    IF source IS NULL THEN
+        IF NOT EXISTS (SELECT FROM @extschema@.attempt_lock_config)
+           AND tg_tag IN ('CREATE TABLE', 'CREATE TABLE AS', 'SELECT INTO', 'ALTER TABLE')
+           AND EXISTS (SELECT FROM pg_catalog.pg_event_trigger_ddl_commands() AS c
+                        WHERE c.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+                          AND c.objid = pg_catalog.to_regclass('@extschema@.exam_results')) THEN
+            IF superuser THEN
+                PERFORM @extschema@.attempt_source_attach(NULL);
+            ELSE
+                RAISE NOTICE 'attempt_lock: @extschema@.exam_results exists now; a superuser completes the install with SELECT attempt_source_attach();';
+            END IF;
         END IF;
+        RETURN;
+    END IF;
+    IF tg_tag IN ('CREATE TRIGGER', 'DROP TRIGGER', 'ALTER TRIGGER', 'ALTER TABLE')
+       AND pg_catalog.to_regnamespace('attempt_lock_store') IS NOT NULL THEN
+        PERFORM @extschema@.attempt_store_mark_stale(tg_tag);
+    END IF;
+    IF tg_tag = 'CREATE TRIGGER' AND pg_catalog.to_regnamespace('attempt_lock_store') IS NULL
+       AND @extschema@.attempt_store_triggers_shaped() THEN
+        IF superuser THEN
+            PERFORM @extschema@.attempt_store_enable();
+        ELSE
+            RAISE NOTICE 'attempt_lock: the incremental store''s triggers are back on %; a superuser rebuilds the store with SELECT attempt_store_enable();', source;
+        END IF;
+    END IF;
+    IF tg_tag = 'ALTER TABLE'
+       AND EXISTS (SELECT FROM pg_catalog.pg_event_trigger_ddl_commands() AS c
+                    WHERE c.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND c.objid = source) THEN
         SELECT pg_catalog.string_agg(p.problem, '; ') INTO broken
           FROM @extschema@.attempt_source_problems(source::pg_catalog.text) AS p;
         IF broken IS NOT NULL AND @extschema@.attempt_lock_override_active() THEN
@@ -208,22 +249,9 @@ BEGIN
                         DETAIL = broken || '.',
                         HINT = 'attempt reads the source by the names and types of docs/SPEC.md section 2. To change a column''s type within them: SELECT attempt_source_detach(); ALTER TABLE ...; SELECT attempt_source_attach(); in one transaction (docs/OPERATIONS.md, "Changing the source table").';
         END IF;
-        RETURN;
     END IF;
-    IF EXISTS (SELECT FROM @extschema@.attempt_lock_config)
-       OR pg_catalog.to_regclass('@extschema@.exam_results') IS NULL
-       OR NOT EXISTS (SELECT FROM pg_catalog.pg_event_trigger_ddl_commands() AS c
-                       WHERE c.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
-                         AND c.objid = '@extschema@.exam_results'::pg_catalog.regclass) THEN
-        RETURN;
-    END IF;
-    IF NOT COALESCE((SELECT r.rolsuper FROM pg_catalog.pg_roles AS r WHERE r.rolname = CURRENT_USER), false) THEN
-        RAISE NOTICE 'attempt_lock: @extschema@.exam_results exists now; a superuser completes the install with SELECT attempt_source_attach();';
-        RETURN;
-    END IF;
-    PERFORM @extschema@.attempt_source_attach(NULL);
 END
 $$;
 COMMENT ON FUNCTION @extschema@.attempt_lock_watch_source() IS
-'attempt_lock internal: ddl_command_end event trigger function on table DDL; completes a pending install (a restore) when its source table exam_results is created, and refuses an ALTER TABLE that would break the source contract of the recorded source.';
+'attempt_lock internal: ddl_command_end event trigger function on table and trigger DDL: completes a pending install when its source table is created, refuses an ALTER TABLE that would break the recorded source''s contract, marks the incremental store stale when its triggers are changed, and rebuilds the store when a restore brings its triggers back.';
 REVOKE ALL ON FUNCTION @extschema@.attempt_lock_watch_source() FROM PUBLIC;

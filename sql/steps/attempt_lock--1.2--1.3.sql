@@ -30,25 +30,47 @@ COMMENT ON TABLE @extschema@.attempt_lock_state IS
 -- The source: waited for in a restore, re-pointed, watched.
 --@include source.sql
 --@include adopt.sql
-CREATE EVENT TRIGGER attempt_lock_watch_source ON ddl_command_end
-    WHEN TAG IN ('CREATE TABLE', 'CREATE TABLE AS', 'SELECT INTO', 'ALTER TABLE')
-    EXECUTE FUNCTION @extschema@.attempt_lock_watch_source();
 
--- One native parser for both views; attempt_no_counts parallel safe.
+-- One native parser for both views (the result-level rules native too); attempt_no_counts
+-- parallel safe, its state in its memory context.
 --@include parser/native.sql
 --@include view/query.sql
 --@include view/views.sql
+
+-- The store: one row per result, native triggers that refuse to run as anyone else's.
+-- An installed store is rebuilt in that shape (writers of the source wait meanwhile).
+DROP FUNCTION @extschema@.attempt_store_status();
+DROP FUNCTION @extschema@.attempt_store_sync_problems(pg_catalog.bool, pg_catalog.int4);
+--@include store/native.sql
+--@include store/switch.sql
+--@include store/status.sql
+--@include store/api.sql
+DO $store$
+DECLARE
+    store_on pg_catalog.bool := pg_catalog.to_regnamespace('attempt_lock_store') IS NOT NULL;
+    batch pg_catalog.int4;
+BEGIN
+    IF store_on THEN
+        SELECT s.batch_size INTO batch FROM attempt_lock_store.attempt_store_state AS s;
+    END IF;
+    PERFORM @extschema@.attempt_views_apply(false);
+    IF store_on THEN
+        PERFORM @extschema@.attempt_store_teardown();
+        PERFORM @extschema@.attempt_store_build(COALESCE(batch, 10000));
+        PERFORM @extschema@.attempt_store_triggers_install();
+        PERFORM @extschema@.attempt_views_apply(true);
+    END IF;
+END
+$store$;
+DROP FUNCTION @extschema@.attempt_store_rows(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.timestamptz, pg_catalog.jsonb);
 DROP FUNCTION @extschema@.attempt_questions(jsonb, text, timestamptz, boolean);
 DROP FUNCTION @extschema@.attempt_view_query(pg_catalog.bool);
 
--- The lock: baselines by structure, members without row types.
+-- The lock: baselines by structure, members without row types, the source's event trigger.
 DROP FUNCTION @extschema@.attempt_lock_snapshot();
 --@include lock/baseline.sql
 --@include lock/guard_objects.sql
-
---@include store/rows.sql
---@include store/switch.sql
---@include store/status.sql
+--@include lock/event_trigger_source.sql
 
 --@include health/checks_install.sql
 --@include health/checks_lock.sql
@@ -56,5 +78,19 @@ DROP FUNCTION @extschema@.attempt_lock_snapshot();
 --@include health/checks_access.sql
 --@include health/checks_store.sql
 --@include health/health.sql
+
+-- Triggers that others attached to the store's functions before this release keep firing
+-- (EXECUTE is checked only when a trigger is created), but the functions now refuse to
+-- run as them: name each.
+DO $foreign$
+DECLARE
+    f record;
+BEGIN
+    FOR f IN SELECT * FROM @extschema@.attempt_store_foreign_triggers() LOOP
+        RAISE NOTICE 'attempt_lock: trigger % on % calls %, which refuses to run as it from now on: DROP TRIGGER % ON %;',
+            f.trigger_name, f.table_name, f.function_name, pg_catalog.quote_ident(f.trigger_name), f.table_name;
+    END LOOP;
+END
+$foreign$;
 
 --@include finish/update.sql

@@ -29,6 +29,7 @@ DROP FUNCTION @extschema@.attempt_source_attach_body(pg_catalog.regclass);
 DROP FUNCTION @extschema@.attempt_source_detach_body();
 DROP FUNCTION @extschema@.attempt_lock_install_source(pg_catalog.text, pg_catalog.regclass);
 DROP FUNCTION @extschema@.attempt_lock_view_retype(pg_catalog.regclass, pg_catalog.text);
+DROP FUNCTION @extschema@.attempt_lock_restoring();
 -- Out of pg_dump's extension data again (dropping a table from the extension does that).
 ALTER EXTENSION attempt_lock DROP TABLE @extschema@.attempt_lock_config;
 ALTER EXTENSION attempt_lock ADD TABLE @extschema@.attempt_lock_config;
@@ -36,7 +37,8 @@ ALTER TABLE @extschema@.attempt_lock_config
     DROP COLUMN source_name, DROP COLUMN attached, DROP COLUMN reenable_store;
 --@release 1.2 comment table attempt_lock_config
 
--- The views and their parser.
+-- The views and their parser. (1.2's attempt_store_rows, pulled below, reads 1.2's
+-- attempt_elements, which 1.3 kept.)
 --@release 1.2 function attempt_questions
 --@release 1.2 function attempt_view_query
 --@release 1.2 do install_views
@@ -57,10 +59,29 @@ DROP FUNCTION @extschema@.attempt_lock_snapshot();
 ALTER TABLE @extschema@.attempt_lock_state DROP COLUMN structure, DROP COLUMN server_major;
 --@release 1.2 comment table attempt_lock_state
 
--- The store and health.
+-- The store (off: see above) and health.
+DROP FUNCTION @extschema@.attempt_store_rebuild();
+DROP FUNCTION @extschema@.attempt_store_rebuild_body();
+DROP FUNCTION @extschema@.attempt_store_build(pg_catalog.int4);
+DROP FUNCTION @extschema@.attempt_store_teardown();
+DROP FUNCTION @extschema@.attempt_store_triggers_install();
+DROP FUNCTION @extschema@.attempt_store_triggers_shaped();
+DROP FUNCTION @extschema@.attempt_store_triggers_ok();
+DROP FUNCTION @extschema@.attempt_store_foreign_triggers();
+DROP FUNCTION @extschema@.attempt_store_usable();
+DROP FUNCTION @extschema@.attempt_store_mark_stale(pg_catalog.text);
+DROP FUNCTION @extschema@.attempt_store_fill(pg_catalog.regclass, pg_catalog.int4);
+DROP FUNCTION @extschema@.attempt_store_status();
+DROP FUNCTION @extschema@.attempt_store_sync_problems(pg_catalog.bool, pg_catalog.int4);
+--@release 1.2 do create_triggers
+--@release 1.2 function attempt_store_sync
+--@release 1.2 function attempt_store_truncate
 --@release 1.2 function attempt_store_switch_on
 --@release 1.2 function attempt_store_switch_off
+--@release 1.2 function attempt_store_status
 --@release 1.2 function attempt_store_sync_problems
+--@release 1.2 function attempt_store_enable
+--@release 1.2 function attempt_store_disable
 --@release 1.2 function attempt_health
 DROP FUNCTION @extschema@.attempt_health_checks_install();
 DROP FUNCTION @extschema@.attempt_health_checks_lock();

@@ -35,6 +35,7 @@ DROP FUNCTION @extschema@.attempt_source_attach_body(pg_catalog.regclass);
 DROP FUNCTION @extschema@.attempt_source_detach_body();
 DROP FUNCTION @extschema@.attempt_lock_install_source(pg_catalog.text, pg_catalog.regclass);
 DROP FUNCTION @extschema@.attempt_lock_view_retype(pg_catalog.regclass, pg_catalog.text);
+DROP FUNCTION @extschema@.attempt_lock_restoring();
 -- Out of pg_dump's extension data again (dropping a table from the extension does that).
 ALTER EXTENSION attempt_lock DROP TABLE @extschema@.attempt_lock_config;
 ALTER EXTENSION attempt_lock ADD TABLE @extschema@.attempt_lock_config;
@@ -43,7 +44,8 @@ ALTER TABLE @extschema@.attempt_lock_config
 COMMENT ON TABLE @extschema@.attempt_lock_config IS
 'The source table the attempt view reads, chosen at CREATE EXTENSION (attempt_lock.source_table, default exam_results in the extension schema)';
 
--- The views and their parser.
+-- The views and their parser. (1.2's attempt_store_rows, pulled below, reads 1.2's
+-- attempt_elements, which 1.3 kept.)
 CREATE OR REPLACE FUNCTION @extschema@.attempt_questions(
     result_json  jsonb,
     user_id      text,
@@ -687,7 +689,159 @@ ALTER TABLE @extschema@.attempt_lock_state DROP COLUMN structure, DROP COLUMN se
 COMMENT ON TABLE @extschema@.attempt_lock_state IS
 'attempt_lock: what the last install/update script left behind (members with owners, view definitions, function definitions, event triggers, and the outside objects the members depend on). One snapshot per install/update, newest recorded_at is the baseline; older snapshots are history. attempt_lock_drift() compares the database with the newest snapshot.';
 
--- The store and health.
+-- The store (off: see above) and health.
+DROP FUNCTION @extschema@.attempt_store_rebuild();
+DROP FUNCTION @extschema@.attempt_store_rebuild_body();
+DROP FUNCTION @extschema@.attempt_store_build(pg_catalog.int4);
+DROP FUNCTION @extschema@.attempt_store_teardown();
+DROP FUNCTION @extschema@.attempt_store_triggers_install();
+DROP FUNCTION @extschema@.attempt_store_triggers_shaped();
+DROP FUNCTION @extschema@.attempt_store_triggers_ok();
+DROP FUNCTION @extschema@.attempt_store_foreign_triggers();
+DROP FUNCTION @extschema@.attempt_store_usable();
+DROP FUNCTION @extschema@.attempt_store_mark_stale(pg_catalog.text);
+DROP FUNCTION @extschema@.attempt_store_fill(pg_catalog.regclass, pg_catalog.int4);
+DROP FUNCTION @extschema@.attempt_store_status();
+DROP FUNCTION @extschema@.attempt_store_sync_problems(pg_catalog.bool, pg_catalog.int4);
+DO $create_triggers$
+DECLARE
+    id_type pg_catalog.text;
+BEGIN
+    SELECT pg_catalog.format_type(a.atttypid, NULL) INTO STRICT id_type
+      FROM @extschema@.attempt_lock_config AS cfg
+      JOIN pg_catalog.pg_attribute AS a ON a.attrelid = cfg.source_table AND a.attname = 'id';
+    EXECUTE pg_catalog.replace($fn$
+CREATE OR REPLACE FUNCTION @extschema@.attempt_store_sync()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $body$
+DECLARE
+    renumber_students pg_catalog.uuid[];
+    renumber_items pg_catalog.int8[];
+BEGIN
+    -- The triggers outlive the store in a dump (pg_dump keeps triggers of the source but
+    -- not extension members): without the store, there is nothing to keep.
+    IF pg_catalog.to_regclass('attempt_lock_store.attempt_store') IS NULL THEN
+        RETURN NULL;
+    END IF;
+
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO attempt_lock_store.attempt_store_students AS h (student_id)
+        SELECT DISTINCT @extschema@.attempt_student_uuid(n.user_id::pg_catalog.text)
+          FROM new_rows AS n WHERE n.user_id IS NOT NULL ORDER BY 1
+        ON CONFLICT (student_id) DO UPDATE
+           SET version = h.version + 1, synced_at = pg_catalog.statement_timestamp();
+    ELSIF TG_OP = 'UPDATE' THEN
+        INSERT INTO attempt_lock_store.attempt_store_students AS h (student_id)
+        SELECT DISTINCT u.student_id
+          FROM (SELECT @extschema@.attempt_student_uuid(o.user_id::pg_catalog.text) FROM old_rows AS o
+                UNION ALL
+                SELECT @extschema@.attempt_student_uuid(n.user_id::pg_catalog.text) FROM new_rows AS n) AS u(student_id)
+         WHERE u.student_id IS NOT NULL ORDER BY 1
+        ON CONFLICT (student_id) DO UPDATE
+           SET version = h.version + 1, synced_at = pg_catalog.statement_timestamp();
+    ELSE
+        INSERT INTO attempt_lock_store.attempt_store_students AS h (student_id)
+        SELECT DISTINCT @extschema@.attempt_student_uuid(o.user_id::pg_catalog.text)
+          FROM old_rows AS o WHERE o.user_id IS NOT NULL ORDER BY 1
+        ON CONFLICT (student_id) DO UPDATE
+           SET version = h.version + 1, synced_at = pg_catalog.statement_timestamp();
+    END IF;
+
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        -- A result's rows are what the parser makes of its old values (the store is exact
+        -- and the parser deterministic), found through the id index; the result id
+        -- rechecks each (a 64-bit collision) and is unique in the source
+        -- (attempt_store_enable() checks it). No index on the source key: every insert
+        -- would pay for it, and only updates and deletes would use it.
+        WITH gone AS (
+            DELETE FROM attempt_lock_store.attempt_store AS s
+             USING old_rows AS o
+             CROSS JOIN LATERAL @extschema@.attempt_store_rows(
+                 o.id::pg_catalog.text, o.user_id::pg_catalog.text, o.session_id::pg_catalog.text,
+                 COALESCE(o.updated_at, o.created_at), o.result_json) AS r
+             WHERE s.id = r.id AND s.exam_result_id = o.id@id_collate@ AND s."position" = r."position"
+            RETURNING s.student_id, s.item_id)
+        SELECT pg_catalog.array_agg(g.student_id), pg_catalog.array_agg(g.item_id)
+          INTO renumber_students, renumber_items
+          FROM (SELECT DISTINCT gone.student_id, gone.item_id FROM gone) AS g;
+    END IF;
+
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        -- MATERIALIZED: the probes below read plain columns, not the parser's expressions.
+        WITH parsed AS MATERIALIZED (
+            SELECT r.*, n.id AS exam_result_id
+              FROM new_rows AS n
+             CROSS JOIN LATERAL @extschema@.attempt_store_rows(
+                 n.id::pg_catalog.text, n.user_id::pg_catalog.text, n.session_id::pg_catalog.text,
+                 COALESCE(n.updated_at, n.created_at), n.result_json) AS r
+        ), numbered AS MATERIALIZED (
+            -- The partition's last row: its attempt_no is the partition's size, the store
+            -- being exact. New rows follow it in (completed_at, position) order.
+            SELECT p.*, l.attempt_no AS last_no, l.completed_at AS last_at,
+                   pg_catalog.row_number() OVER (PARTITION BY p.student_id, p.item_id
+                                                 ORDER BY p.completed_at, p."position") AS rank_new,
+                   pg_catalog.count(*) OVER (PARTITION BY p.student_id, p.item_id, p.completed_at) AS same_time
+              FROM parsed AS p
+              LEFT JOIN LATERAL (
+                  SELECT s.attempt_no, s.completed_at
+                    FROM attempt_lock_store.attempt_store AS s
+                   WHERE s.student_id = p.student_id AND s.item_id = p.item_id
+                   ORDER BY s.attempt_no DESC LIMIT 1) AS l ON true
+        ), ins AS (
+            INSERT INTO attempt_lock_store.attempt_store
+                   (id, student_id, item_id, correct, response_time_ms, hint_used, completed_at,
+                    started_at, attempt_no, session_id, topic_id, exam_result_id, "position")
+            SELECT m.id, m.student_id, m.item_id, m.correct, m.response_time_ms, m.hint_used,
+                   m.completed_at, m.started_at, (COALESCE(m.last_no, 0) + m.rank_new)::pg_catalog.int4,
+                   m.session_id, m.topic_id, m.exam_result_id, m."position"
+              FROM numbered AS m
+        )
+        -- Not a pure append (a new row not after the partition's last row, or two new rows
+        -- at one time, which the result id orders in the store's collation): renumber.
+        SELECT COALESCE(renumber_students, '{}') || pg_catalog.array_agg(m.student_id),
+               COALESCE(renumber_items, '{}') || pg_catalog.array_agg(m.item_id)
+          INTO renumber_students, renumber_items
+          FROM numbered AS m
+         WHERE m.last_at >= m.completed_at OR m.same_time > 1;
+    END IF;
+
+    IF pg_catalog.cardinality(renumber_students) > 0 THEN
+        UPDATE attempt_lock_store.attempt_store AS s
+           SET attempt_no = r.rn
+          FROM (SELECT x.ctid AS row_tid, x.attempt_no,
+                       pg_catalog.row_number() OVER (
+                           PARTITION BY x.student_id, x.item_id
+                           ORDER BY x.completed_at, x.exam_result_id, x."position")::pg_catalog.int4 AS rn
+                  FROM attempt_lock_store.attempt_store AS x
+                  JOIN (SELECT DISTINCT p.student_id, p.item_id
+                          FROM ROWS FROM (pg_catalog.unnest(renumber_students), pg_catalog.unnest(renumber_items)) AS p(student_id, item_id)) AS p
+                    ON x.student_id = p.student_id AND x.item_id = p.item_id) AS r
+         WHERE s.ctid = r.row_tid AND r.attempt_no <> r.rn;
+    END IF;
+    RETURN NULL;
+END
+$body$
+$fn$, '@id_collate@', CASE WHEN id_type IN ('text', 'character varying') THEN ' COLLATE "C"' ELSE '' END);
+END
+$create_triggers$;
+COMMENT ON FUNCTION @extschema@.attempt_store_sync() IS
+'attempt_lock internal: statement-level trigger function on the source table (INSERT, UPDATE, DELETE) that keeps the incremental store exact; locks the affected students in order and renumbers only the affected (student_id, item_id) partitions. Created by the install script for the source''s id type.';
+CREATE OR REPLACE FUNCTION @extschema@.attempt_store_truncate()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF pg_catalog.to_regclass('attempt_lock_store.attempt_store') IS NOT NULL THEN
+        TRUNCATE attempt_lock_store.attempt_store, attempt_lock_store.attempt_store_students;
+    END IF;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.attempt_store_truncate() IS
+'attempt_lock internal: TRUNCATE trigger function on the source table; empties the incremental store.';
 CREATE OR REPLACE FUNCTION @extschema@.attempt_store_switch_on(batch_size pg_catalog.int4)
 RETURNS pg_catalog.int8
 LANGUAGE plpgsql VOLATILE
@@ -978,6 +1132,44 @@ $$;
 COMMENT ON FUNCTION @extschema@.attempt_store_switch_off() IS
 'attempt_lock internal: the body of attempt_store_disable(), which runs it with the lock''s switch flag raised. attempt_lock: switches the incremental store off (superuser): the view attempt computes its rows on the fly again, the triggers and the store are dropped. Returns false (with a NOTICE) if it was already off.';
 REVOKE ALL ON FUNCTION @extschema@.attempt_store_switch_off() FROM PUBLIC;
+CREATE OR REPLACE FUNCTION @extschema@.attempt_store_status(
+    OUT enabled pg_catalog.bool,
+    OUT rows_estimate pg_catalog.int8,
+    OUT students pg_catalog.int8,
+    OUT enabled_at pg_catalog.timestamptz,
+    OUT enabled_by pg_catalog.name,
+    OUT backfill_results pg_catalog.int8,
+    OUT backfill_rows pg_catalog.int8,
+    OUT backfill_seconds pg_catalog.numeric,
+    OUT last_write pg_catalog.timestamptz,
+    OUT triggers pg_catalog.text)
+LANGUAGE plpgsql STABLE SECURITY DEFINER  -- monitors have no USAGE on attempt_lock_store
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    SELECT pg_catalog.string_agg(pg_catalog.format('%s %s', t.tgname,
+               CASE t.tgenabled WHEN 'A' THEN 'enabled always' WHEN 'O' THEN 'enabled'
+                                WHEN 'D' THEN 'DISABLED' ELSE 'enabled on ' || t.tgenabled::pg_catalog.text END), ', ' ORDER BY t.tgname)
+      INTO triggers
+      FROM pg_catalog.pg_trigger AS t
+     WHERE t.tgrelid = (SELECT cfg.source_table FROM @extschema@.attempt_lock_config AS cfg)
+       AND t.tgname = ANY (@extschema@.attempt_store_trigger_names());
+    enabled := pg_catalog.to_regclass('attempt_lock_store.attempt_store_state') IS NOT NULL;
+    IF NOT enabled THEN
+        RETURN;
+    END IF;
+    SELECT s.enabled_at, s.enabled_by, s.backfill_results, s.backfill_rows, s.backfill_seconds
+      INTO enabled_at, enabled_by, backfill_results, backfill_rows, backfill_seconds
+      FROM attempt_lock_store.attempt_store_state AS s;
+    SELECT GREATEST(c.reltuples, 0)::pg_catalog.int8 INTO rows_estimate
+      FROM pg_catalog.pg_class AS c WHERE c.oid = 'attempt_lock_store.attempt_store'::pg_catalog.regclass;
+    SELECT pg_catalog.count(*), pg_catalog.max(h.synced_at) INTO students, last_write
+      FROM attempt_lock_store.attempt_store_students AS h;
+    -- students: those written since the switch (the table is filled by the triggers).
+END
+$$;
+COMMENT ON FUNCTION @extschema@.attempt_store_status() IS
+'attempt_lock: the incremental store: on or off, its estimated rows, when and by whom it was switched on and how the backfill went, the students written since and the last write, and its triggers on the source.';
 CREATE OR REPLACE FUNCTION @extschema@.attempt_store_sync_problems(
     exact pg_catalog.bool DEFAULT false,
     sample_students pg_catalog.int4 DEFAULT 200)
@@ -1107,6 +1299,20 @@ END
 $$;
 COMMENT ON FUNCTION @extschema@.attempt_store_sync_problems(pg_catalog.bool, pg_catalog.int4) IS
 'attempt_lock internal (attempt_health()): what keeps the incremental store from being exact: missing or disabled triggers (or triggers without a store), privileges that would expose it, a view that does not read it, and the number of rows that differ from the on-the-fly definition (every row with exact => true, else every row of a sample of students). No rows: in sync, or off and clean. Counts only.';
+CREATE OR REPLACE FUNCTION @extschema@.attempt_store_enable(batch_size pg_catalog.int4 DEFAULT 10000)
+RETURNS pg_catalog.int8
+LANGUAGE c VOLATILE
+AS 'MODULE_PATHNAME', 'attempt_store_enable_wrapper';
+COMMENT ON FUNCTION @extschema@.attempt_store_enable(pg_catalog.int4) IS
+'attempt_lock: switches the incremental store on (superuser): creates schema attempt_lock_store with the store table and its indexes, backfills it in batches of batch_size results (NOTICE progress), adds the triggers on the source and makes the view attempt read the store; records the lock''s new baseline. Returns the rows stored. Writers of the source wait during the backfill; readers do not.';
+REVOKE ALL ON FUNCTION @extschema@.attempt_store_enable(pg_catalog.int4) FROM PUBLIC;
+CREATE OR REPLACE FUNCTION @extschema@.attempt_store_disable()
+RETURNS pg_catalog.bool
+LANGUAGE c VOLATILE
+AS 'MODULE_PATHNAME', 'attempt_store_disable_wrapper';
+COMMENT ON FUNCTION @extschema@.attempt_store_disable() IS
+'attempt_lock: switches the incremental store off (superuser): the view attempt computes its rows on the fly again, the triggers and the store are dropped, the lock''s baseline is recorded. Returns false (with a NOTICE) if it was already off.';
+REVOKE ALL ON FUNCTION @extschema@.attempt_store_disable() FROM PUBLIC;
 CREATE OR REPLACE FUNCTION @extschema@.attempt_health(
     exact pg_catalog.bool DEFAULT false,
     freshness_warn pg_catalog.interval DEFAULT '1 day',

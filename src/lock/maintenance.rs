@@ -37,18 +37,7 @@ impl Drop for Running {
 
 /// `schema.function` for a function of this extension, quoted.
 fn qualified(function: &str) -> String {
-    // Runs under the caller's search_path (a superuser's, who may put public first):
-    // operators are qualified, so nothing planted there runs with the caller's rights.
-    let schema = Spi::get_one::<String>(
-        "SELECT pg_catalog.quote_ident(n.nspname)
-           FROM pg_catalog.pg_extension AS e
-           JOIN pg_catalog.pg_namespace AS n ON n.oid OPERATOR(pg_catalog.=) e.extnamespace
-          WHERE e.extname OPERATOR(pg_catalog.=) 'attempt_lock'::pg_catalog.name",
-    )
-    .ok()
-    .flatten()
-    .unwrap_or_else(|| pgrx::error!("attempt_lock: the extension is not installed in this database"));
-    format!("{schema}.{function}")
+    format!("{}.{function}", super::extension_schema())
 }
 
 /// Runs `SELECT body(args...)` with the flag raised, as a superuser; its one value.
@@ -73,6 +62,12 @@ fn attempt_store_enable(batch_size: default!(Option<i32>, 10000)) -> Option<i64>
 #[pg_extern(volatile, parallel_unsafe, sql = false)]
 fn attempt_store_disable() -> Option<bool> {
     run_body("attempt_store_disable()", "attempt_store_switch_off", &[])
+}
+
+/// `attempt_store_rebuild()`: the store off and on again; the rows stored.
+#[pg_extern(volatile, parallel_unsafe, sql = false)]
+fn attempt_store_rebuild() -> Option<i64> {
+    run_body("attempt_store_rebuild()", "attempt_store_rebuild_body", &[])
 }
 
 /// `attempt_source_attach(source_table)`: the views read `source_table` (the recorded

@@ -22,3 +22,18 @@ fn attempt_lock_in_script() -> bool {
     };
     in_script || maintenance::maintenance_running()
 }
+
+/// The extension's schema, quoted.
+pub(crate) fn extension_schema() -> String {
+    // Runs under the caller's search_path (a superuser's, who may put public first):
+    // operators are qualified, so nothing planted there runs with the caller's rights.
+    Spi::get_one::<String>(
+        "SELECT pg_catalog.quote_ident(n.nspname)
+           FROM pg_catalog.pg_extension AS e
+           JOIN pg_catalog.pg_namespace AS n ON n.oid OPERATOR(pg_catalog.=) e.extnamespace
+          WHERE e.extname OPERATOR(pg_catalog.=) 'attempt_lock'::pg_catalog.name",
+    )
+    .ok()
+    .flatten()
+    .unwrap_or_else(|| pgrx::error!("attempt_lock: the extension is not installed in this database"))
+}

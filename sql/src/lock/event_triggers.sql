@@ -43,10 +43,3 @@ COMMENT ON EVENT TRIGGER attempt_lock_guard_drop IS
 'attempt_lock: refuses dropping rules, triggers, policies and the like of member relations of extension attempt_lock outside its scripts.';
 
 REVOKE ALL ON FUNCTION @extschema@.attempt_lock_record_state() FROM PUBLIC;
-
--- The source's own (source.sql): a restore completes, a contract-breaking ALTER TABLE is refused.
-CREATE EVENT TRIGGER attempt_lock_watch_source ON ddl_command_end
-    WHEN TAG IN ('CREATE TABLE', 'CREATE TABLE AS', 'SELECT INTO', 'ALTER TABLE')
-    EXECUTE FUNCTION @extschema@.attempt_lock_watch_source();
-COMMENT ON EVENT TRIGGER attempt_lock_watch_source IS
-'attempt_lock: completes an install that waits for its source table (a restore) when the table is created, and refuses ALTER TABLE that would break the recorded source''s contract.';

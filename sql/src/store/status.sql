@@ -1,4 +1,47 @@
--- The incremental store, part 4: its status and the sync check behind attempt_health().
+-- The incremental store, part 3: whether it may be read, its status, and the sync check
+-- behind attempt_health().
+
+-- Read by the view for every query (a one-time filter): the store serves attempt only
+-- while it is exact, that is while it is on, not marked stale, and its triggers are as
+-- the switch made them (a trigger disabled or dropped, even with event triggers off, or
+-- one made ENABLE instead of ENABLE ALWAYS, sends the view to the computed rows at once).
+-- SECURITY DEFINER: readers have no USAGE on attempt_lock_store; it returns one boolean.
+CREATE OR REPLACE FUNCTION @extschema@.attempt_store_usable()
+RETURNS pg_catalog.bool
+LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT pg_catalog.to_regclass('attempt_lock_store.attempt_store_state') IS NOT NULL
+       AND NOT EXISTS (SELECT FROM attempt_lock_store.attempt_store_state AS s WHERE s.stale_since IS NOT NULL)
+       AND @extschema@.attempt_store_triggers_ok()
+$$;
+COMMENT ON FUNCTION @extschema@.attempt_store_usable() IS
+'attempt_lock internal: true while the incremental store is on, not stale and its triggers are as the switch made them; the view attempt reads the store then, and computes its rows otherwise. Returns one boolean.';
+
+-- Marks the store stale when its triggers are no longer as the switch made them (the
+-- source's DDL event trigger calls it as whoever ran the DDL: the table's owner may
+-- disable or drop them). It does nothing else, and nothing when the triggers are intact,
+-- so anyone may call it: the worst it can do is make attempt compute its rows.
+CREATE OR REPLACE FUNCTION @extschema@.attempt_store_mark_stale(command pg_catalog.text)
+RETURNS pg_catalog.bool
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF pg_catalog.to_regclass('attempt_lock_store.attempt_store_state') IS NULL
+       OR @extschema@.attempt_store_triggers_ok() THEN
+        RETURN false;
+    END IF;
+    UPDATE attempt_lock_store.attempt_store_state
+       SET stale_since = pg_catalog.statement_timestamp(),
+           stale_reason = pg_catalog.format('%s by %s changed the store''s triggers on the source',
+                                            pg_catalog.left(command, 64), SESSION_USER)
+     WHERE stale_since IS NULL;
+    RETURN true;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.attempt_store_mark_stale(pg_catalog.text) IS
+'attempt_lock internal: marks the incremental store stale (attempt then computes its rows until attempt_store_rebuild()) when its triggers are not as the switch made them; does nothing otherwise. Called by the source''s DDL event trigger.';
 
 CREATE OR REPLACE FUNCTION @extschema@.attempt_store_status(
     OUT enabled pg_catalog.bool,
@@ -10,7 +53,9 @@ CREATE OR REPLACE FUNCTION @extschema@.attempt_store_status(
     OUT backfill_rows pg_catalog.int8,
     OUT backfill_seconds pg_catalog.numeric,
     OUT last_write pg_catalog.timestamptz,
-    OUT triggers pg_catalog.text)
+    OUT triggers pg_catalog.text,
+    OUT stale_since pg_catalog.timestamptz,
+    OUT stale_reason pg_catalog.text)
 LANGUAGE plpgsql STABLE SECURITY DEFINER  -- monitors have no USAGE on attempt_lock_store
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -26,27 +71,35 @@ BEGIN
     IF NOT enabled THEN
         RETURN;
     END IF;
-    SELECT s.enabled_at, s.enabled_by, s.backfill_results, s.backfill_rows, s.backfill_seconds
-      INTO enabled_at, enabled_by, backfill_results, backfill_rows, backfill_seconds
+    SELECT s.enabled_at, s.enabled_by, s.backfill_results, s.backfill_rows, s.backfill_seconds, s.stale_since, s.stale_reason
+      INTO enabled_at, enabled_by, backfill_results, backfill_rows, backfill_seconds, stale_since, stale_reason
       FROM attempt_lock_store.attempt_store_state AS s;
-    SELECT GREATEST(c.reltuples, 0)::pg_catalog.int8 INTO rows_estimate
+    -- Estimated: the store's rows (results) times their average attempts, as the last
+    -- ANALYZE saw them (the last entry of an array column's elem_count_histogram is the
+    -- average number of distinct elements; a result's items are distinct).
+    SELECT pg_catalog.round(GREATEST(c.reltuples, 0) * COALESCE(
+               (SELECT st.elem_count_histogram[pg_catalog.array_upper(st.elem_count_histogram, 1)]
+                  FROM pg_catalog.pg_stats AS st
+                 WHERE st.schemaname = 'attempt_lock_store' AND st.tablename = 'attempt_store'
+                   AND st.attname = 'item_ids'), 0))::pg_catalog.int8
+      INTO rows_estimate
       FROM pg_catalog.pg_class AS c WHERE c.oid = 'attempt_lock_store.attempt_store'::pg_catalog.regclass;
     SELECT pg_catalog.count(*), pg_catalog.max(h.synced_at) INTO students, last_write
       FROM attempt_lock_store.attempt_store_students AS h;
-    -- students: those written since the switch (the table is filled by the triggers).
 END
 $$;
 COMMENT ON FUNCTION @extschema@.attempt_store_status() IS
-'attempt_lock: the incremental store: on or off, its estimated rows, when and by whom it was switched on and how the backfill went, the students written since and the last write, and its triggers on the source.';
+'attempt_lock: the incremental store: on or off, its estimated results, its students and their last write, when and by whom it was switched on and how the backfill went, its triggers on the source, and since when and why it is stale (attempt computes its rows meanwhile).';
 
 -- Counts, never rows: it reads the store and the source as its owner, so that a
--- monitoring role can run attempt_health().
+-- monitoring role can run attempt_health(). severity: fail (the store or its protection
+-- is broken), or warn (stale: attempt computes its rows meanwhile, they are exact).
 CREATE OR REPLACE FUNCTION @extschema@.attempt_store_sync_problems(
     exact pg_catalog.bool DEFAULT false,
     sample_students pg_catalog.int4 DEFAULT 200)
-RETURNS TABLE (problem pg_catalog.text, row_count pg_catalog.int8, detail pg_catalog.text)
+RETURNS TABLE (problem pg_catalog.text, row_count pg_catalog.int8, detail pg_catalog.text, severity pg_catalog.text)
 LANGUAGE plpgsql STABLE SECURITY DEFINER
--- jit: the on-the-fly side is estimated far above what a sample reads; compiling it cost
+-- jit: the computed side is estimated far above what a sample reads; compiling it cost
 -- seconds (measured) for a query that runs in milliseconds.
 SET search_path = pg_catalog, pg_temp
 SET jit = off
@@ -54,35 +107,47 @@ AS $$
 DECLARE
     source pg_catalog.regclass;
     source_name pg_catalog.text;
+    store_on pg_catalog.bool := pg_catalog.to_regclass('attempt_lock_store.attempt_store') IS NOT NULL;
     students pg_catalog.uuid[];
     sample_percent pg_catalog.float8;
     missing pg_catalog.int8;
     extra pg_catalog.int8;
     scope pg_catalog.text;
+    stale pg_catalog.text;
 BEGIN
-    SELECT cfg.source_table, cfg.source_table::pg_catalog.text INTO STRICT source, source_name
-      FROM @extschema@.attempt_lock_config AS cfg;
+    SELECT cfg.source_table, cfg.source_table::pg_catalog.text INTO source, source_name
+      FROM @extschema@.attempt_lock_config AS cfg WHERE cfg.attached;
 
     RETURN QUERY
-    SELECT CASE WHEN pg_catalog.to_regclass('attempt_lock_store.attempt_store') IS NULL
-                THEN 'trigger without the store' ELSE 'trigger missing or disabled' END,
-           1::pg_catalog.int8,
-           w.name || CASE WHEN t.oid IS NULL THEN ' is missing'
-                          WHEN pg_catalog.to_regclass('attempt_lock_store.attempt_store') IS NULL
-                          THEN ' exists but the store is off (restored from a dump?): SELECT attempt_store_disable() or attempt_store_enable()'
-                          ELSE ' is not enabled always (tgenabled ' || t.tgenabled::pg_catalog.text || ')' END
-      FROM pg_catalog.unnest(@extschema@.attempt_store_trigger_names()) AS w(name)
-      LEFT JOIN pg_catalog.pg_trigger AS t ON t.tgrelid = source AND t.tgname = w.name
-     WHERE CASE WHEN pg_catalog.to_regclass('attempt_lock_store.attempt_store') IS NULL THEN t.oid IS NOT NULL
-                ELSE t.oid IS NULL OR t.tgenabled <> 'A' END;
+    SELECT 'foreign trigger', 1::pg_catalog.int8,
+           pg_catalog.format('trigger %s on %s calls %s: only the store''s own triggers may (DROP TRIGGER %I ON %s)',
+                             f.trigger_name, f.table_name, f.function_name, f.trigger_name, f.table_name),
+           'fail'
+      FROM @extschema@.attempt_store_foreign_triggers() AS f;
 
-    IF pg_catalog.to_regclass('attempt_lock_store.attempt_store') IS NULL THEN
+    IF NOT store_on THEN
+        RETURN QUERY
+        SELECT 'trigger without the store', 1::pg_catalog.int8,
+               t.tgname || ' exists but the store is off (restored from a dump by a role that could not rebuild it?): SELECT attempt_store_enable(); or attempt_store_disable();',
+               'fail'
+          FROM pg_catalog.pg_trigger AS t
+         WHERE t.tgrelid = source AND t.tgname = ANY (@extschema@.attempt_store_trigger_names());
         RETURN;
+    END IF;
+
+    SELECT COALESCE(s.stale_reason, 'stale') || ' at ' || s.stale_since INTO stale
+      FROM attempt_lock_store.attempt_store_state AS s WHERE s.stale_since IS NOT NULL;
+    IF stale IS NULL AND NOT @extschema@.attempt_store_triggers_ok() THEN
+        stale := 'its triggers on the source are not as the switch made them (disabled, dropped or changed while event triggers were off?)';
+    END IF;
+    IF stale IS NOT NULL THEN
+        RETURN QUERY SELECT 'stale', 1::pg_catalog.int8,
+            stale || '; attempt computes its rows (exact, slower) until SELECT attempt_store_rebuild();', 'warn';
     END IF;
 
     -- The store's rows must reach nobody but through the view.
     RETURN QUERY
-    SELECT 'store privileges', 1::pg_catalog.int8, x.what
+    SELECT 'store privileges', 1::pg_catalog.int8, x.what, 'fail'
       -- Granted on the schema, to PUBLIC or a role. (pg_read_all_data and pg_write_all_data
       -- have USAGE everywhere without a grant; the store's policy still applies the
       -- source's row-level security to their members.)
@@ -102,7 +167,7 @@ BEGIN
 
     RETURN QUERY
     SELECT 'store row security', 1::pg_catalog.int8,
-           'row-level security is off on attempt_lock_store.attempt_store, or its policy attempt_store_source_rows is gone'
+           'row-level security is off on attempt_lock_store.attempt_store, or its policy attempt_store_source_rows is gone', 'fail'
      WHERE NOT EXISTS (
         SELECT 1 FROM pg_catalog.pg_class AS c
           JOIN pg_catalog.pg_policy AS p ON p.polrelid = c.oid AND p.polname = 'attempt_store_source_rows'
@@ -110,7 +175,7 @@ BEGIN
 
     RETURN QUERY
     SELECT 'view not reading the store', 1::pg_catalog.int8,
-           'the view attempt does not read attempt_lock_store.attempt_store while the store is on'
+           'the view attempt does not read attempt_lock_store.attempt_store while the store is on', 'fail'
      WHERE NOT EXISTS (
         SELECT 1 FROM pg_catalog.pg_rewrite AS r
           JOIN pg_catalog.pg_depend AS d ON d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND d.objid = r.oid
@@ -118,6 +183,10 @@ BEGIN
            AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
            AND d.refobjid = 'attempt_lock_store.attempt_store'::pg_catalog.regclass);
 
+    -- A stale store is not read, so its rows are not compared.
+    IF stale IS NOT NULL OR source IS NULL THEN
+        RETURN;
+    END IF;
     IF exact THEN
         scope := 'all rows';
     ELSE
@@ -134,43 +203,36 @@ BEGIN
             '   LIMIT $1 / 2)) AS sample', source_name)
           INTO students
           USING sample_students, sample_percent,
-                (SELECT LEAST(100, GREATEST(0.01, 100.0 * 20000 / GREATEST(1, c.reltuples)))
+                (SELECT LEAST(100, GREATEST(0.01, 100.0 * 1000 / GREATEST(1, c.reltuples)))
                    FROM pg_catalog.pg_class AS c WHERE c.oid = 'attempt_lock_store.attempt_store'::pg_catalog.regclass);
         scope := pg_catalog.format('a sample of %s students', COALESCE(pg_catalog.cardinality(students), 0));
     END IF;
 
-    -- One aggregation over both sides: +1 per store row, -1 per reference row; a group
+    -- One aggregation over both sides: +1 per stored row, -1 per computed row; a group
     -- whose sum is not 0 differs.
     EXECUTE pg_catalog.format($q$
 SELECT COALESCE(pg_catalog.sum(-d.n) FILTER (WHERE d.n < 0), 0)::pg_catalog.int8,
        COALESCE(pg_catalog.sum(d.n) FILTER (WHERE d.n > 0), 0)::pg_catalog.int8
   FROM (SELECT pg_catalog.sum(b.n) AS n
-          FROM (SELECT s.id, s.student_id, s.item_id, s.correct, s.response_time_ms, s.hint_used,
-                       s.completed_at, s.started_at, s.attempt_no, s.session_id, s.topic_id, 1 AS n
-                  FROM attempt_lock_store.attempt_store AS s
-                 WHERE $1 OR s.student_id = ANY ($2)
+          FROM (SELECT s.*, 1 AS n FROM (%s) AS s WHERE $1 OR s.student_id = ANY ($2)
                 UNION ALL
                 SELECT v.*, -1 FROM (%s) AS v WHERE $1 OR v.student_id = ANY ($2)) AS b
          GROUP BY b.id, b.student_id, b.item_id, b.correct, b.response_time_ms, b.hint_used,
                   b.completed_at, b.started_at, b.attempt_no, b.session_id, b.topic_id
         HAVING pg_catalog.sum(b.n) <> 0) AS d
-$q$, @extschema@.attempt_view_query('computed'))
+$q$, @extschema@.attempt_view_query('stored'), @extschema@.attempt_view_query('computed'))
       INTO missing, extra
       USING exact, students;
 
     IF missing > 0 THEN
         RETURN QUERY SELECT 'rows missing from the store', missing,
-            'rows of the on-the-fly definition the store does not hold (or holds with other values); checked: ' || scope;
+            'computed rows the store does not hold (or holds with other values); checked: ' || scope, 'fail';
     END IF;
     IF extra > 0 THEN
         RETURN QUERY SELECT 'rows extra in the store', extra,
-            'store rows the on-the-fly definition does not produce (or produces with other values); checked: ' || scope;
+            'store rows the computed definition does not produce (or produces with other values); checked: ' || scope, 'fail';
     END IF;
 END
 $$;
 COMMENT ON FUNCTION @extschema@.attempt_store_sync_problems(pg_catalog.bool, pg_catalog.int4) IS
-'attempt_lock internal (attempt_health()): what keeps the incremental store from being exact: missing or disabled triggers (or triggers without a store), privileges that would expose it, a view that does not read it, and the number of rows that differ from the on-the-fly definition (every row with exact => true, else every row of a sample of students). No rows: in sync, or off and clean. Counts only.';
-
-REVOKE ALL ON FUNCTION @extschema@.attempt_store_switch_on(pg_catalog.int4) FROM PUBLIC;
-REVOKE ALL ON FUNCTION @extschema@.attempt_store_switch_off() FROM PUBLIC;
-
+'attempt_lock internal (attempt_health()): what keeps the incremental store from being exact or safe: triggers of others calling the store''s functions, triggers without a store, staleness (warn: attempt computes its rows meanwhile), privileges that would expose it, row security off, a view that does not read it, and the number of rows that differ from the computed definition (every row with exact => true, else every row of a sample of students). No rows: in sync, or off and clean. Counts only.';

@@ -3,7 +3,9 @@
 -- The views are created from these texts only (attempt_views_apply(), in views.sql), and
 -- attempt_store_sync_problems() compares the store with the computed shape:
 --   computed  the rows computed from the source on every query (the released shape)
---   store     the rows read from the incremental store (attempt_store_enable())
+--   store     the rows read from the incremental store (attempt_store_enable()) while it
+--             is usable, the computed ones otherwise
+--   stored    the store's rows alone
 CREATE OR REPLACE FUNCTION @extschema@.attempt_view_query(shape pg_catalog.text)
 RETURNS pg_catalog.text
 LANGUAGE plpgsql STABLE
@@ -12,6 +14,7 @@ AS $$
 DECLARE
     source_name pg_catalog.text;
     id_type pg_catalog.text;
+    stored pg_catalog.text;
 BEGIN
     SELECT pg_catalog.format('%I.%I', n.nspname, c.relname),
            pg_catalog.format_type(a.atttypid, NULL)
@@ -57,15 +60,11 @@ $view$,
         CASE id_type WHEN 'uuid' THEN '@extschema@.attempt_id(r.id, q.item_id)'
              ELSE '@extschema@.attempt_id(r.id::pg_catalog.text, q.item_id::pg_catalog.text)' END,
         CASE WHEN id_type IN ('text', 'character varying') THEN 'er.id COLLATE "C"' ELSE 'er.id' END);
-    ELSIF shape <> 'store' THEN
-        RAISE EXCEPTION 'attempt_lock: no view shape %', shape USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    -- The store shape. Rights on the source: the subquery names every source column the
-    -- on-the-fly shape reads, so the executor checks the caller's table and column
-    -- privileges on the source for every query, as for the on-the-fly shape; it never
-    -- runs (the InitPlan is true). Row-level security on the source: the store's own
-    -- policy (attempt_store_enable()) keeps a row iff the caller can see its source row.
-    RETURN pg_catalog.format($view$
+    -- The store's rows: each result's arrays unnested in lockstep (ProjectSet: no
+    -- function scan per result). A qual on student_id or completed_at still reaches the
+    -- store's indexes (neither column comes from a set-returning function).
+    stored := $view$
 SELECT s.id,
        s.student_id,
        s.item_id,
@@ -73,20 +72,46 @@ SELECT s.id,
        s.response_time_ms,
        s.hint_used,
        s.completed_at,
-       s.started_at,
+       s.completed_at - s.response_time_ms::double precision * '00:00:00.001'::interval AS started_at,
        s.attempt_no,
        s.session_id,
        s.topic_id
-FROM attempt_lock_store.attempt_store AS s
-WHERE (SELECT true)
+FROM (SELECT pg_catalog.unnest(r.attempt_ids) AS id,
+             r.student_id,
+             pg_catalog.unnest(r.item_ids) AS item_id,
+             pg_catalog.unnest(r.correct) AS correct,
+             pg_catalog.unnest(r.response_time_ms) AS response_time_ms,
+             pg_catalog.unnest(r.hint_used) AS hint_used,
+             r.completed_at,
+             pg_catalog.unnest(r.attempt_nos) AS attempt_no,
+             r.session_id,
+             pg_catalog.unnest(r.topic_ids) AS topic_id
+        FROM attempt_lock_store.attempt_store AS r%s) AS s
+$view$;
+    IF shape = 'stored' THEN
+        RETURN pg_catalog.format(stored, '');
+    ELSIF shape <> 'store' THEN
+        RAISE EXCEPTION 'attempt_lock: no view shape %', shape USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    -- The view's store shape: the store's rows while it is usable (exact), the computed
+    -- ones otherwise (a stale store: its triggers were disabled or dropped); the test is a
+    -- one-time filter of each branch. Rights on the source: the store branch names every
+    -- source column, so the executor checks the caller's table and column privileges on
+    -- the source for every query, as for the computed shape; it never runs (the InitPlan
+    -- is true). Row-level security on the source: the store's own policy
+    -- (attempt_store_build()) keeps a row iff the caller can see its source row.
+    RETURN pg_catalog.format(stored, E'\n       WHERE @extschema@.attempt_store_usable()')
+        || pg_catalog.format($view$WHERE (SELECT true)
    OR EXISTS (SELECT er.id, er.user_id, er.session_id, er.created_at, er.updated_at, er.result_json
                 FROM %1$s AS er)
-$view$,
-        source_name);
+UNION ALL
+SELECT c.* FROM (%2$s) AS c
+WHERE NOT @extschema@.attempt_store_usable()
+$view$, source_name, @extschema@.attempt_view_query('computed'));
 END
 $$;
 COMMENT ON FUNCTION @extschema@.attempt_view_query(pg_catalog.text) IS
-'attempt_lock internal: the SELECT of the view attempt in a shape: computed (from the source on every query) or store (read from the incremental store). Not a public API.';
+'attempt_lock internal: the SELECT of the view attempt in a shape: computed (from the source on every query), store (from the incremental store while it is usable, computed otherwise) or stored (the store''s rows alone, for the sync check). Not a public API.';
 
 -- The SELECT of attempt_rejects: always computed (the store keeps no rejects).
 CREATE OR REPLACE FUNCTION @extschema@.attempt_rejects_query()

@@ -59,11 +59,3 @@ $$;
 COMMENT ON FUNCTION @extschema@.attempt_views_apply(pg_catalog.bool) IS
 'attempt_lock internal: creates or replaces the views attempt and attempt_rejects: computed on every query, attempt read from the incremental store, or (no source to read) the columns without rows. Runs only where the lock lets it: the install and update scripts and the maintenance functions.';
 REVOKE ALL ON FUNCTION @extschema@.attempt_views_apply(pg_catalog.bool) FROM PUBLIC;
-
-SELECT @extschema@.attempt_views_apply(pg_catalog.to_regclass('attempt_lock_store.attempt_store') IS NOT NULL);
-
-COMMENT ON VIEW @extschema@.attempt IS
-'attempt V1 (attempt_lock): one row per answered question of exam_results. Columns, types and values are locked for every 1.x release; see docs/SPEC.md. id is a 64-bit hash: unique as far as such a hash allows (about n^2/2^65 collision probability), attempt_health() reports duplicates.';
-
-COMMENT ON VIEW @extschema@.attempt_rejects IS
-'attempt_lock: every questions[] element dropped from attempt (action dropped, with the first reason) and every optional field defaulted as missing (action defaulted, one row per field). position is 0-based, NULL for a result whose questions is missing or not an array.';

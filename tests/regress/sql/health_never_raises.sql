@@ -43,7 +43,6 @@ ROLLBACK;
 BEGIN;
 SET LOCAL attempt_lock.override = on;
 ALTER EXTENSION attempt_lock DROP FUNCTION attempt_id(text, text);
-ALTER EXTENSION attempt_lock DROP FUNCTION attempt_store_rows(text, text, text, timestamptz, jsonb);
 DROP FUNCTION attempt_id(text, text) CASCADE;
 RESET attempt_lock.override;
 SELECT "check", status, detail FROM attempt_health() WHERE status <> 'ok' ORDER BY 1;

@@ -49,7 +49,7 @@ SELECT attempt_store_enable(2);
 SELECT attempt_store_enable();
 SELECT attempt_lock_in_script() AS flag_left_raised;
 SELECT enabled, rows_estimate, backfill_results, backfill_rows, triggers FROM attempt_store_status();
-SELECT pg_get_viewdef('attempt'::regclass, true) LIKE '%FROM attempt_lock_store.attempt_store s%' AS view_reads_store,
+SELECT pg_get_viewdef('attempt'::regclass, true) LIKE '%FROM attempt_lock_store.attempt_store r%' AS view_reads_store,
        (SELECT reloptions FROM pg_class WHERE oid = 'attempt'::regclass) AS view_options;
 -- Same eleven columns, same types, same rows.
 SELECT a.attnum, a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a
@@ -113,10 +113,12 @@ SELECT to_regnamespace('attempt_lock_store') AS store_schema,
 
 -- What pg_dump restores with the store on: the extension (store off) and the source's
 -- triggers. They do nothing, the sync check names them, and the switch replaces them.
+-- (A restore that brings back all four rebuilds the store by itself: source_restore.)
 SELECT to_regprocedure('attempt_store_rows(text,text,text,timestamptz,jsonb)') AS parser_dropped_with_it;
 CREATE EXTENSION attempt_lock;
 CREATE TRIGGER attempt_store_insert AFTER INSERT ON exam_results REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION attempt_store_sync();
+ALTER TRIGGER attempt_store_insert ON exam_results DEPENDS ON EXTENSION attempt_lock;  -- as pg_dump writes it
 INSERT INTO exam_results VALUES ('00000000-0000-0000-0000-00000000000e', 'erin', 's5',
     '2026-03-04 09:00+00', NULL, '{"questions": [{"question_id": 1}]}');
 SELECT * FROM attempt_store_sync_problems();

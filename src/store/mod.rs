@@ -1,0 +1,374 @@
+//! The incremental store's native parts (docs/OPERATIONS.md, "The incremental store").
+//!
+//! The store holds one row per kept exam result: its student, completed_at, session and
+//! the arrays of its kept elements (attempt ids, items, values, topics, attempt numbers),
+//! in `attempt_lock_store.attempt_store`; and one row per student with a tally of attempts
+//! per item and its latest completion, in `attempt_lock_store.attempt_store_students`.
+//! `attempt` unnests the arrays (sql/src/view/query.sql). A write touches one row per
+//! result, and a result completed after its student's others (the usual write) is
+//! numbered from the tally without reading the student's history.
+//!
+//! - [`attempt_store_sync`]: the statement-level trigger function on the source (INSERT,
+//!   UPDATE, DELETE, with transition tables) that keeps the store exact;
+//! - [`attempt_store_truncate`]: its TRUNCATE counterpart;
+//! - [`attempt_store_fill`]: the backfill of the switch.
+//!
+//! The trigger functions run as the extension's owner (SECURITY DEFINER: a writer of the
+//! source has no right on the store), so they refuse to run unless fired as the switch
+//! installs them: AFTER, FOR EACH STATEMENT, on the recorded source table, under the name
+//! the switch gives each, calling this very function, and depending on the extension
+//! (ALTER TRIGGER ... DEPENDS ON EXTENSION) — all read from the catalog, never an OID
+//! remembered from before, as pg_dump re-creates triggers with new OIDs. They read the
+//! transition rows natively (src/store/source.rs).
+
+mod numbering;
+mod source;
+mod write;
+
+use crate::error::AttemptLockError;
+use crate::fmgr::{arg, v1_info};
+use numbering::{renumber, Place};
+use pgrx::pg_sys;
+use pgrx::prelude::*;
+use source::{each_row, SourceLayout, SourceResult};
+use std::collections::{BTreeMap, BTreeSet};
+use std::ffi::CStr;
+
+/// The switch's trigger on the source for each event (sql/src/store/switch.sql).
+fn trigger_name(event: u32) -> &'static str {
+    match event & pg_sys::TRIGGER_EVENT_OPMASK {
+        pg_sys::TRIGGER_EVENT_INSERT => "attempt_store_insert",
+        pg_sys::TRIGGER_EVENT_UPDATE => "attempt_store_update",
+        pg_sys::TRIGGER_EVENT_DELETE => "attempt_store_delete",
+        _ => "attempt_store_truncate",
+    }
+}
+
+/// The extension's OID and its schema, quoted.
+///
+/// # Safety
+/// Called in a backend, inside a transaction.
+unsafe fn extension() -> (pg_sys::Oid, String) {
+    // SAFETY: a catalog lookup by name.
+    let ext = unsafe { pg_sys::get_extension_oid(c"attempt_lock".as_ptr(), false) };
+    (ext, crate::lock::extension_schema())
+}
+
+/// Whether this call is one of the switch's own triggers, and whether the store is on.
+///
+/// # Safety
+/// `fcinfo` is a trigger call; called inside an SPI connection.
+unsafe fn identify(fcinfo: pg_sys::FunctionCallInfo, function: &'static str) -> (*mut pg_sys::TriggerData, bool) {
+    // SAFETY: the call's context, checked to be TriggerData before it is read as one.
+    unsafe {
+        let context = (*fcinfo).context;
+        if context.is_null() || (*context).type_ != pg_sys::NodeTag::T_TriggerData {
+            AttemptLockError::NotTrigger { function }.report(None);
+        }
+        let data = context.cast::<pg_sys::TriggerData>();
+        let trigger = &*(*data).tg_trigger;
+        let event = (*data).tg_event;
+        let relid = (*(*data).tg_relation).rd_id;
+        let name = CStr::from_ptr(trigger.tgname).to_string_lossy().into_owned();
+        let table = pg_sys::get_rel_name(relid);
+        let table = if table.is_null() { relid.to_u32().to_string() } else { CStr::from_ptr(table).to_string_lossy().into_owned() };
+        let refuse = || -> ! {
+            AttemptLockError::ForeignTrigger { function, trigger: name.clone(), table: table.clone() }.report(None)
+        };
+        let shape_ok = event & pg_sys::TRIGGER_EVENT_TIMINGMASK == pg_sys::TRIGGER_EVENT_AFTER
+            && event & pg_sys::TRIGGER_EVENT_ROW == 0
+            && name == trigger_name(event)
+            && trigger.tgfoid == (*(*fcinfo).flinfo).fn_oid;
+        if !shape_ok {
+            refuse();
+        }
+        let (ext, schema) = extension();
+        let query = format!(
+            "SELECT EXISTS (SELECT FROM {schema}.attempt_lock_config AS c
+                             WHERE c.attached AND c.source_table OPERATOR(pg_catalog.=) $1::pg_catalog.regclass),
+                    EXISTS (SELECT FROM pg_catalog.pg_depend AS d
+                             WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_trigger'::pg_catalog.regclass
+                               AND d.objid OPERATOR(pg_catalog.=) $2
+                               AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
+                               AND d.refobjid OPERATOR(pg_catalog.=) $3
+                               AND d.deptype OPERATOR(pg_catalog.=) 'x'),
+                    pg_catalog.to_regclass('attempt_lock_store.attempt_store') IS NOT NULL"
+        );
+        let row = Spi::get_three_with_args::<bool, bool, bool>(&query, &[relid.into(), trigger.tgoid.into(), ext.into()])
+            .unwrap_or_else(|e| pgrx::error!("attempt_lock: {function} could not check its trigger: {e}"));
+        match row {
+            (Some(true), Some(true), Some(on)) => (data, on),
+            _ => refuse(),
+        }
+    }
+}
+
+/// Runs `f` in a memory context of its own, reset afterwards: the datums of one write.
+///
+/// # Safety
+/// Called in a backend.
+unsafe fn scratch<R>(context: pg_sys::MemoryContext, f: impl FnOnce() -> R) -> R {
+    // SAFETY: a child context of the caller's, reset after the call.
+    unsafe {
+        let old = pg_sys::MemoryContextSwitchTo(context);
+        let r = f();
+        pg_sys::MemoryContextSwitchTo(old);
+        pg_sys::MemoryContextReset(context);
+        r
+    }
+}
+
+/// Writes the new results of some students and renumbers those whose history changed
+/// (`dirty`: a result removed, or one not completed after the others), then saves each
+/// student's tally. `students` are locked already (their state as locked).
+///
+/// # Safety
+/// Inside an SPI connection, the store on.
+unsafe fn write_students(
+    layout: &SourceLayout,
+    mut students: std::collections::HashMap<[u8; 16], write::Student>,
+    news: BTreeMap<[u8; 16], Vec<SourceResult>>,
+    mut dirty: BTreeSet<[u8; 16]>,
+    context: pg_sys::MemoryContext,
+) -> i64 {
+    let mut stored = 0i64;
+    let mut pending: BTreeMap<[u8; 16], Vec<SourceResult>> = BTreeMap::new();
+    for (student, mut results) in news {
+        results.sort_by(|a, b| a.place.cmp(&b.place));
+        let state = students.get_mut(&student).expect("every student written is locked");
+        let appends = !dirty.contains(&student)
+            && state.tally.is_some()
+            && state.last_completed_at.is_none_or(|last| results[0].place.completed_at > last);
+        if !appends {
+            dirty.insert(student);
+            pending.insert(student, results);
+            continue;
+        }
+        let tally = state.tally.as_mut().expect("checked above");
+        for r in &results {
+            let numbers = tally.number(&r.items());
+            stored += numbers.len() as i64;
+            // SAFETY: inside the caller's SPI connection.
+            unsafe { scratch(context, || write::insert(layout, r, &numbers)) };
+        }
+        let last = results.last().map(|r| r.place.completed_at);
+        // SAFETY: as above.
+        unsafe { scratch(context, || write::save_student(layout, &student, last, tally)) };
+    }
+    for student in dirty {
+        // SAFETY: as above.
+        let held = unsafe { write::existing(layout, &student) };
+        let new = pending.remove(&student).unwrap_or_default();
+        let items: Vec<Vec<i64>> = new.iter().map(SourceResult::items).collect();
+        let all: Vec<(Place, &[i64])> = held
+            .iter()
+            .map(|h| (h.place.clone(), h.items.as_slice()))
+            .chain(new.iter().zip(&items).map(|(n, i)| (n.place.clone(), i.as_slice())))
+            .collect();
+        let (numbers, tally) = renumber(&all);
+        // SAFETY: as above.
+        unsafe {
+            for (h, n) in held.iter().zip(&numbers) {
+                if &h.numbers != n {
+                    scratch(context, || write::renumber(layout, h, n));
+                }
+            }
+            for (r, n) in new.iter().zip(&numbers[held.len()..]) {
+                stored += n.len() as i64;
+                scratch(context, || write::insert(layout, r, n));
+            }
+            let last = all.iter().map(|(p, _)| p.completed_at).max();
+            scratch(context, || write::save_student(layout, &student, last, &tally));
+        }
+    }
+    stored
+}
+
+/// A memory context for [`scratch`], child of the current one.
+///
+/// # Safety
+/// Called in a backend.
+unsafe fn scratch_context() -> pg_sys::MemoryContext {
+    // SAFETY: a small child of the current context, freed with it.
+    unsafe {
+        pg_sys::AllocSetContextCreateExtended(
+            pg_sys::CurrentMemoryContext,
+            c"attempt_lock store write".as_ptr(),
+            pg_sys::ALLOCSET_SMALL_MINSIZE as usize,
+            pg_sys::ALLOCSET_SMALL_INITSIZE as usize,
+            pg_sys::ALLOCSET_SMALL_MAXSIZE as usize,
+        )
+    }
+}
+
+v1_info!(pg_finfo_attempt_store_sync);
+/// `attempt_store_sync()`: the store's trigger for INSERT, UPDATE and DELETE on the source.
+///
+/// # Safety
+/// Called by PostgreSQL's trigger manager.
+#[no_mangle]
+#[pg_guard]
+pub unsafe extern "C-unwind" fn attempt_store_sync(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+    // SAFETY: a trigger call; SPI connected for its statements and closed at the end (an
+    // error aborts the transaction, which closes it too).
+    unsafe {
+        if pg_sys::SPI_connect() < 0 {
+            pgrx::error!("attempt_lock: attempt_store_sync() could not connect to SPI");
+        }
+        let (data, store_on) = identify(fcinfo, "attempt_store_sync()");
+        // Triggers restored from a dump before their store exists (the switch rebuilds it
+        // from the source once all four are back): nothing to keep yet.
+        if store_on {
+            let desc = (*(*data).tg_relation).rd_att;
+            let layout = SourceLayout::of(desc)
+                .unwrap_or_else(|e| pgrx::error!("attempt_lock: the source no longer keeps the contract: {e}"));
+            let (mut olds, mut news) = (Vec::new(), Vec::new());
+            each_row((*data).tg_oldtable, desc, |get| olds.extend(layout.read(get)));
+            each_row((*data).tg_newtable, desc, |get| news.extend(layout.read(get)));
+            if !olds.is_empty() || !news.is_empty() {
+                let students: Vec<[u8; 16]> = olds
+                    .iter()
+                    .chain(&news)
+                    .map(|r| r.student)
+                    .collect::<BTreeSet<_>>()
+                    .into_iter()
+                    .collect();
+                let locked = write::lock_students(&layout, &students);
+                let context = scratch_context();
+                let mut dirty = BTreeSet::new();
+                for old in &olds {
+                    scratch(context, || write::delete(&layout, old));
+                    dirty.insert(old.student);
+                }
+                let mut by_student: BTreeMap<[u8; 16], Vec<SourceResult>> = BTreeMap::new();
+                for n in news {
+                    by_student.entry(n.student).or_default().push(n);
+                }
+                write_students(&layout, locked, by_student, dirty, context);
+            }
+        }
+        pg_sys::SPI_finish();
+        pg_sys::Datum::from(0)
+    }
+}
+
+v1_info!(pg_finfo_attempt_store_truncate);
+/// `attempt_store_truncate()`: the store's trigger for TRUNCATE of the source.
+///
+/// # Safety
+/// Called by PostgreSQL's trigger manager.
+#[no_mangle]
+#[pg_guard]
+pub unsafe extern "C-unwind" fn attempt_store_truncate(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+    // SAFETY: as for attempt_store_sync.
+    unsafe {
+        if pg_sys::SPI_connect() < 0 {
+            pgrx::error!("attempt_lock: attempt_store_truncate() could not connect to SPI");
+        }
+        let (_, store_on) = identify(fcinfo, "attempt_store_truncate()");
+        if store_on {
+            Spi::run("TRUNCATE attempt_lock_store.attempt_store, attempt_lock_store.attempt_store_students")
+                .unwrap_or_else(|e| pgrx::error!("attempt_lock: the store could not be emptied: {e}"));
+        }
+        pg_sys::SPI_finish();
+        pg_sys::Datum::from(0)
+    }
+}
+
+v1_info!(pg_finfo_attempt_store_fill);
+/// `attempt_store_fill(source regclass, batch_size int4)`: the switch's backfill: every
+/// result of the source, read in student order through a cursor (batch_size rows at a
+/// time), numbered and written as the trigger would; the attempts stored. NOTICEs report
+/// progress. The store's tables must be empty and the source locked against writers.
+///
+/// # Safety
+/// Called by PostgreSQL's function manager.
+#[no_mangle]
+#[pg_guard]
+pub unsafe extern "C-unwind" fn attempt_store_fill(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+    // SAFETY: the declared arguments; SPI connected for the call.
+    unsafe {
+        let (Some(source), Some(batch)) = (arg(fcinfo, 0), arg(fcinfo, 1)) else {
+            pgrx::error!("attempt_lock: attempt_store_fill() needs a source and a batch size");
+        };
+        let batch = (batch.value() as i32).max(1);
+        if pg_sys::SPI_connect() < 0 {
+            pgrx::error!("attempt_lock: attempt_store_fill() could not connect to SPI");
+        }
+        let (_, schema) = extension();
+        let source = pg_sys::Oid::from(source.value() as u32);
+        let query = std::ffi::CString::new(format!(
+            "SELECT er.id, er.user_id, er.session_id, er.created_at, er.updated_at, er.result_json
+               FROM {} AS er ORDER BY {schema}.attempt_student_uuid(er.user_id::pg_catalog.text)",
+            pgrx::spi::quote_qualified_identifier(
+                CStr::from_ptr(pg_sys::get_namespace_name(pg_sys::get_rel_namespace(source))).to_string_lossy(),
+                CStr::from_ptr(pg_sys::get_rel_name(source)).to_string_lossy(),
+            )
+        ))
+        .expect("no NUL");
+        let plan = pg_sys::SPI_prepare(query.as_ptr(), 0, std::ptr::null_mut());
+        let portal = pg_sys::SPI_cursor_open(std::ptr::null(), plan, std::ptr::null_mut(), std::ptr::null(), true);
+        let context = scratch_context();
+        let started = std::time::Instant::now();
+        let (mut results_read, mut stored) = (0i64, 0i64);
+        let mut current: Option<([u8; 16], Vec<SourceResult>)> = None;
+        let mut layout: Option<SourceLayout> = None;
+        loop {
+            pg_sys::SPI_cursor_fetch(portal, true, i64::from(batch));
+            let n = pg_sys::SPI_processed;
+            if n == 0 {
+                break;
+            }
+            let table = pg_sys::SPI_tuptable;
+            let desc = (*table).tupdesc;
+            let l = *layout.get_or_insert_with(|| {
+                SourceLayout::of(desc).unwrap_or_else(|e| pgrx::error!("attempt_lock: the source does not keep the contract: {e}"))
+            });
+            let mut rows = Vec::with_capacity(n as usize);
+            for i in 0..n as usize {
+                let tuple = *(*table).vals.add(i);
+                rows.extend(l.read(|attnum| {
+                    let mut isnull = false;
+                    let d = pg_sys::SPI_getbinval(tuple, desc, attnum, &mut isnull);
+                    (!isnull).then_some(d)
+                }));
+            }
+            results_read += n as i64;
+            pg_sys::SPI_freetuptable(table);
+            for r in rows {
+                if current.as_ref().is_some_and(|(s, _)| *s != r.student) {
+                    let (student, results) = current.take().expect("checked");
+                    stored += fill_student(&l, student, results, context);
+                }
+                current.get_or_insert_with(|| (r.student, Vec::new())).1.push(r);
+            }
+            pgrx::notice!(
+                "attempt_store_enable: stored {results_read} results ({stored} attempts), {:.1} s",
+                started.elapsed().as_secs_f64()
+            );
+        }
+        if let (Some((student, results)), Some(l)) = (current, layout) {
+            stored += fill_student(&l, student, results, context);
+        }
+        pg_sys::SPI_cursor_close(portal);
+        pg_sys::SPI_finish();
+        pg_sys::Datum::from(stored)
+    }
+}
+
+/// One student's results, numbered and written; the attempts stored.
+///
+/// # Safety
+/// Inside an SPI connection, the store on.
+unsafe fn fill_student(
+    layout: &SourceLayout,
+    student: [u8; 16],
+    results: Vec<SourceResult>,
+    context: pg_sys::MemoryContext,
+) -> i64 {
+    // SAFETY: the caller's SPI connection.
+    unsafe {
+        let locked = write::lock_students(layout, &[student]);
+        write_students(layout, locked, BTreeMap::from([(student, results)]), BTreeSet::new(), context)
+    }
+}

@@ -1,0 +1,125 @@
+//! attempt_no in the store: each result keeps the numbers of its kept elements, and each
+//! student a tally of attempts per item, so that a result completed after all of its
+//! student's earlier ones (the usual write) is numbered without reading them. Within a
+//! result an item appears at most once, so an element's number is 1 + the attempts at its
+//! item in the student's earlier results (as in the view, src/attempt_no.rs).
+
+use std::cmp::Ordering;
+
+/// A student's attempts per item: item ids in ascending order, with their counts.
+#[derive(Default, Clone, Debug, PartialEq, Eq)]
+pub struct Tally {
+    items: Vec<i64>,
+    counts: Vec<i32>,
+}
+
+impl Tally {
+    /// From the stored arrays; `None` when they are not a tally (unequal lengths, unsorted).
+    pub fn from_arrays(items: Vec<i64>, counts: Vec<i32>) -> Option<Self> {
+        (items.len() == counts.len() && items.windows(2).all(|w| w[0] < w[1])).then_some(Self { items, counts })
+    }
+
+    pub fn arrays(&self) -> (&[i64], &[i32]) {
+        (&self.items, &self.counts)
+    }
+
+    /// The numbers of a result's items, counted after every result tallied so far, which
+    /// tallies it too.
+    pub fn number(&mut self, result_items: &[i64]) -> Vec<i32> {
+        result_items
+            .iter()
+            .map(|&item| match self.items.binary_search(&item) {
+                Ok(i) => {
+                    self.counts[i] += 1;
+                    self.counts[i]
+                }
+                Err(i) => {
+                    self.items.insert(i, item);
+                    self.counts.insert(i, 1);
+                    1
+                }
+            })
+            .collect()
+    }
+}
+
+/// A result's place in its student's order: completed_at, then the exam result id in its
+/// type's order (a text id in "C" order: its bytes).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum IdKey {
+    Int(i64),
+    Uuid([u8; 16]),
+    Text(Vec<u8>),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Place {
+    pub completed_at: i64,
+    pub id: IdKey,
+}
+
+impl PartialOrd for Place {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Place {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.completed_at.cmp(&other.completed_at).then_with(|| self.id.cmp(&other.id))
+    }
+}
+
+/// Numbers a student's whole history: `results` as (place, items), in any order; returns,
+/// in the same order as given, each result's numbers, and the tally of them all.
+pub fn renumber(results: &[(Place, &[i64])]) -> (Vec<Vec<i32>>, Tally) {
+    let mut order: Vec<usize> = (0..results.len()).collect();
+    order.sort_by(|&a, &b| results[a].0.cmp(&results[b].0));
+    let mut tally = Tally::default();
+    let mut numbers = vec![Vec::new(); results.len()];
+    for i in order {
+        numbers[i] = tally.number(results[i].1);
+    }
+    (numbers, tally)
+}
+
+#[cfg(test)]
+mod unit_tests {
+    use super::*;
+
+    fn at(t: i64, id: i64) -> Place {
+        Place { completed_at: t, id: IdKey::Int(id) }
+    }
+
+    #[test]
+    fn appends_count_per_item() {
+        let mut tally = Tally::default();
+        assert_eq!(tally.number(&[10, 11]), vec![1, 1]);
+        assert_eq!(tally.number(&[11, 12]), vec![2, 1]);
+        assert_eq!(tally.number(&[12, 10, 11]), vec![2, 2, 3]);
+        assert_eq!(tally.arrays(), (&[10, 11, 12][..], &[2, 3, 2][..]));
+        assert_eq!(Tally::from_arrays(vec![10, 11, 12], vec![2, 3, 2]), Some(tally));
+        assert_eq!(Tally::from_arrays(vec![11, 10], vec![1, 1]), None);
+        assert_eq!(Tally::from_arrays(vec![10], vec![]), None);
+    }
+
+    #[test]
+    fn renumbering_follows_completed_at_then_id() {
+        // A result completed earlier than the others, arriving last.
+        let (numbers, tally) = renumber(&[(at(20, 1), &[7, 8]), (at(30, 2), &[7]), (at(10, 3), &[7])]);
+        assert_eq!(numbers, vec![vec![2, 1], vec![3], vec![1]]);
+        assert_eq!(tally.arrays(), (&[7, 8][..], &[3, 1][..]));
+        // Ties on completed_at: the id decides, in its type's order.
+        let (numbers, _) = renumber(&[(at(5, 9), &[1]), (at(5, -2), &[1])]);
+        assert_eq!(numbers, vec![vec![2], vec![1]]);
+        let text = |s: &str| Place { completed_at: 0, id: IdKey::Text(s.as_bytes().to_vec()) };
+        let (numbers, _) = renumber(&[(text("b"), &[1]), (text("B"), &[1]), (text("a"), &[1])]);
+        assert_eq!(numbers, vec![vec![3], vec![1], vec![2]], "\"C\" order: B < a < b");
+    }
+
+    #[test]
+    fn infinite_times_sort_at_the_ends() {
+        let (numbers, _) = renumber(&[(at(i64::MAX, 1), &[1]), (at(0, 1), &[1]), (at(i64::MIN, 1), &[1])]);
+        assert_eq!(numbers, vec![vec![3], vec![2], vec![1]]);
+    }
+}

@@ -1,0 +1,407 @@
+//! The store's reads and writes: a few SQL statements, each prepared once per backend (and
+//! per source id type) and kept, executed through SPI with native datums. The store's
+//! tables live in the schema attempt_lock_store (src/store/mod.rs has their layout).
+
+use super::numbering::{IdKey, Place, Tally};
+use super::source::{IdKind, SourceLayout, SourceResult};
+use crate::hash::attempt_id_item;
+use pgrx::pg_sys;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::ffi::CString;
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+enum Statement {
+    LockStudents,
+    Delete,
+    Existing,
+    Insert,
+    Renumber,
+    SaveStudent,
+}
+
+/// A statement's text and parameter types; InvalidOid stands for the source id's type.
+fn sql(statement: Statement) -> (String, Vec<pg_sys::Oid>) {
+    use pg_sys::*;
+    const STORE: &str = "attempt_lock_store.attempt_store";
+    const STUDENTS: &str = "attempt_lock_store.attempt_store_students";
+    match statement {
+        // In student order: every writer of a student serializes on its row, in the same
+        // order (no deadlock), and a REPEATABLE READ writer that missed a concurrent one
+        // fails with 40001 instead of numbering past it.
+        Statement::LockStudents => (
+            format!(
+                "INSERT INTO {STUDENTS} AS h (student_id)
+                 SELECT s.id FROM pg_catalog.unnest($1::pg_catalog.uuid[]) AS s(id) ORDER BY 1
+                 ON CONFLICT (student_id) DO UPDATE
+                    SET version = h.version OPERATOR(pg_catalog.+) 1, synced_at = pg_catalog.statement_timestamp()
+                 RETURNING h.student_id, h.last_completed_at, h.items, h.counts"
+            ),
+            vec![UUIDARRAYOID],
+        ),
+        Statement::Delete => (
+            format!(
+                "DELETE FROM {STORE} WHERE student_id OPERATOR(pg_catalog.=) $1
+                    AND completed_at OPERATOR(pg_catalog.=) $2 AND exam_result_id OPERATOR(pg_catalog.=) $3"
+            ),
+            vec![UUIDOID, TIMESTAMPTZOID, InvalidOid],
+        ),
+        Statement::Existing => (
+            format!(
+                "SELECT s.ctid, s.completed_at, s.exam_result_id, s.item_ids, s.attempt_nos
+                   FROM {STORE} AS s WHERE s.student_id OPERATOR(pg_catalog.=) $1"
+            ),
+            vec![UUIDOID],
+        ),
+        Statement::Insert => (
+            format!(
+                "INSERT INTO {STORE} (exam_result_id, student_id, completed_at, session_id, item_ids,
+                        attempt_ids, correct, response_time_ms, hint_used, topic_ids, attempt_nos)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+            ),
+            vec![
+                InvalidOid,
+                UUIDOID,
+                TIMESTAMPTZOID,
+                TEXTOID,
+                INT8ARRAYOID,
+                INT8ARRAYOID,
+                BOOLARRAYOID,
+                INT4ARRAYOID,
+                BOOLARRAYOID,
+                TEXTARRAYOID,
+                INT4ARRAYOID,
+            ],
+        ),
+        Statement::Renumber => (
+            format!("UPDATE {STORE} SET attempt_nos = $2 WHERE ctid OPERATOR(pg_catalog.=) $1"),
+            vec![TIDOID, INT4ARRAYOID],
+        ),
+        Statement::SaveStudent => (
+            format!(
+                "UPDATE {STUDENTS} SET last_completed_at = $2, items = $3, counts = $4
+                  WHERE student_id OPERATOR(pg_catalog.=) $1"
+            ),
+            vec![UUIDOID, TIMESTAMPTZOID, INT8ARRAYOID, INT4ARRAYOID],
+        ),
+    }
+}
+
+thread_local! {
+    /// Saved plans (SPI_keepplan): the plan cache re-plans them when the store is rebuilt.
+    static PLANS: RefCell<HashMap<(Statement, pg_sys::Oid), pg_sys::SPIPlanPtr>> = RefCell::new(HashMap::new());
+}
+
+/// A nullable datum for a statement's parameter.
+type Param = Option<pg_sys::Datum>;
+
+/// Runs a statement; its rows are then in SPI_tuptable.
+///
+/// # Safety
+/// Inside an SPI connection; `params` match the statement's types.
+unsafe fn run(statement: Statement, layout: &SourceLayout, params: &[Param]) -> u64 {
+    let plan = PLANS.with(|plans| {
+        *plans.borrow_mut().entry((statement, layout.id_type)).or_insert_with(|| {
+            let (text, mut types) = sql(statement);
+            for t in &mut types {
+                if *t == pg_sys::InvalidOid {
+                    *t = layout.id_type;
+                }
+            }
+            let text = CString::new(text).expect("no NUL in the store's statements");
+            // SAFETY: a statement with these parameter types, kept across transactions.
+            unsafe {
+                let plan = pg_sys::SPI_prepare(text.as_ptr(), types.len() as i32, types.as_mut_ptr());
+                if plan.is_null() {
+                    pgrx::error!("attempt_lock: the store's {statement:?} statement could not be prepared");
+                }
+                pg_sys::SPI_keepplan(plan);
+                plan
+            }
+        })
+    });
+    let mut values: Vec<pg_sys::Datum> = params.iter().map(|p| p.unwrap_or(pg_sys::Datum::from(0))).collect();
+    let nulls: Vec<std::ffi::c_char> = params.iter().map(|p| if p.is_some() { b' ' } else { b'n' } as std::ffi::c_char).collect();
+    // SAFETY: a kept plan with params.len() parameters.
+    let status = unsafe { pg_sys::SPI_execute_plan(plan, values.as_mut_ptr(), nulls.as_ptr(), false, 0) };
+    if status < 0 {
+        pgrx::error!("attempt_lock: the store's {statement:?} statement failed (SPI status {status})");
+    }
+    // SAFETY: set by the execution just done.
+    unsafe { pg_sys::SPI_processed }
+}
+
+/// Column `n` (1-based) of row `i` of the last result.
+///
+/// # Safety
+/// After a statement that returned rows, `i` < SPI_processed.
+unsafe fn column(i: u64, n: i32) -> Option<pg_sys::Datum> {
+    // SAFETY: the tuple table of the last statement.
+    unsafe {
+        let table = pg_sys::SPI_tuptable;
+        let tuple = *(*table).vals.add(i as usize);
+        let mut isnull = false;
+        let d = pg_sys::SPI_getbinval(tuple, (*table).tupdesc, n, &mut isnull);
+        (!isnull).then_some(d)
+    }
+}
+
+/// A one-dimensional array of fixed-size values, e.g. int8[] or int4[].
+///
+/// # Safety
+/// A datum of an array of `T`s of type `elem`, without NULLs.
+unsafe fn read_array<T: Copy>(datum: pg_sys::Datum, elem: pg_sys::Oid, len: i16, byval: bool, align: u8) -> Vec<T> {
+    // SAFETY: deconstruct_array reads the array and allocates its output in the current
+    // memory context; by-value elements are the datums themselves.
+    unsafe {
+        let array = pg_sys::pg_detoast_datum(datum.cast_mut_ptr()).cast::<pg_sys::ArrayType>();
+        let mut elems: *mut pg_sys::Datum = std::ptr::null_mut();
+        let mut n = 0;
+        pg_sys::deconstruct_array(array, elem, len as i32, byval, align as std::ffi::c_char, &mut elems, std::ptr::null_mut(), &mut n);
+        (0..n as usize)
+            .map(|i| {
+                let d = *elems.add(i);
+                if byval {
+                    std::mem::transmute_copy::<usize, T>(&d.value())
+                } else {
+                    *d.cast_mut_ptr::<T>()
+                }
+            })
+            .collect()
+    }
+}
+
+/// # Safety
+/// Called in a backend, with a current memory context.
+unsafe fn array_of<T: Copy + Into<pg_sys::Datum>>(values: &[T], elem: pg_sys::Oid, len: i16, align: u8) -> pg_sys::Datum {
+    let mut datums: Vec<pg_sys::Datum> = values.iter().map(|&v| v.into()).collect();
+    // SAFETY: values.len() by-value datums of the element type.
+    pg_sys::Datum::from(unsafe {
+        pg_sys::construct_array(datums.as_mut_ptr(), datums.len() as i32, elem, len as i32, true, align as std::ffi::c_char)
+    })
+}
+
+/// text[] with NULLs.
+///
+/// # Safety
+/// As for [`array_of`].
+unsafe fn text_array(values: &[Option<&[u8]>]) -> pg_sys::Datum {
+    // SAFETY: text datums made here, NULL flags beside them, one dimension.
+    unsafe {
+        let mut datums: Vec<pg_sys::Datum> = values
+            .iter()
+            .map(|v| match v {
+                Some(b) => pg_sys::Datum::from(pg_sys::cstring_to_text_with_len(b.as_ptr().cast(), b.len() as i32)),
+                None => pg_sys::Datum::from(0),
+            })
+            .collect();
+        let mut nulls: Vec<bool> = values.iter().map(Option::is_none).collect();
+        let mut dims = [values.len() as i32];
+        let mut lbs = [1];
+        pg_sys::Datum::from(pg_sys::construct_md_array(
+            datums.as_mut_ptr(),
+            nulls.as_mut_ptr(),
+            1,
+            dims.as_mut_ptr(),
+            lbs.as_mut_ptr(),
+            pg_sys::TEXTOID,
+            -1,
+            false,
+            b'i' as std::ffi::c_char,
+        ))
+    }
+}
+
+/// A uuid datum.
+///
+/// # Safety
+/// As for [`array_of`].
+unsafe fn uuid_datum(bytes: &[u8; 16]) -> pg_sys::Datum {
+    // SAFETY: 16 fresh bytes.
+    unsafe {
+        let p = pg_sys::palloc(16).cast::<[u8; 16]>();
+        p.write(*bytes);
+        pg_sys::Datum::from(p)
+    }
+}
+
+/// The id as a datum of the source id's type.
+///
+/// # Safety
+/// As for [`array_of`].
+unsafe fn id_datum(key: &IdKey, kind: IdKind) -> pg_sys::Datum {
+    // SAFETY: a datum of the kind's type.
+    unsafe {
+        match (key, kind) {
+            (IdKey::Uuid(b), _) => uuid_datum(b),
+            (IdKey::Int(i), IdKind::Int4) => pg_sys::Datum::from(*i as i32),
+            (IdKey::Int(i), _) => pg_sys::Datum::from(*i),
+            (IdKey::Text(b), _) => pg_sys::Datum::from(pg_sys::cstring_to_text_with_len(b.as_ptr().cast(), b.len() as i32)),
+        }
+    }
+}
+
+/// A student's state in the store, as its row holds it.
+pub struct Student {
+    pub last_completed_at: Option<i64>,
+    pub tally: Option<Tally>,
+}
+
+/// Locks the students' rows (creating them), in order; their state.
+///
+/// # Safety
+/// Inside an SPI connection, the store on.
+pub unsafe fn lock_students(layout: &SourceLayout, students: &[[u8; 16]]) -> HashMap<[u8; 16], Student> {
+    // SAFETY: a uuid[] parameter; the rows it returns.
+    unsafe {
+        let ids: Vec<pg_sys::Datum> = students.iter().map(|s| uuid_datum(s)).collect();
+        let array = {
+            let mut ids = ids;
+            pg_sys::Datum::from(pg_sys::construct_array(ids.as_mut_ptr(), ids.len() as i32, pg_sys::UUIDOID, 16, false, b'c' as std::ffi::c_char))
+        };
+        let n = run(Statement::LockStudents, layout, &[Some(array)]);
+        (0..n)
+            .map(|i| {
+                let student = *column(i, 1).expect("student_id is never NULL").cast_mut_ptr::<[u8; 16]>();
+                let last = column(i, 2).map(|d| d.value() as i64);
+                let tally = match (column(i, 3), column(i, 4)) {
+                    (Some(items), Some(counts)) => Tally::from_arrays(
+                        read_array::<i64>(items, pg_sys::INT8OID, 8, true, b'd'),
+                        read_array::<i32>(counts, pg_sys::INT4OID, 4, true, b'i'),
+                    ),
+                    _ => None,
+                };
+                (student, Student { last_completed_at: last, tally })
+            })
+            .collect()
+    }
+}
+
+/// Removes a result's row; true when there was one.
+///
+/// # Safety
+/// As for [`lock_students`].
+pub unsafe fn delete(layout: &SourceLayout, result: &SourceResult) -> bool {
+    // SAFETY: parameters of the statement's types.
+    unsafe {
+        run(
+            Statement::Delete,
+            layout,
+            &[
+                Some(uuid_datum(&result.student)),
+                Some(pg_sys::Datum::from(result.place.completed_at)),
+                Some(id_datum(&result.place.id, layout.id_kind)),
+            ],
+        ) > 0
+    }
+}
+
+/// A result the store holds for a student.
+pub struct Existing {
+    ctid: pg_sys::ItemPointerData,
+    pub place: Place,
+    pub items: Vec<i64>,
+    pub numbers: Vec<i32>,
+}
+
+/// Every result the store holds for a student.
+///
+/// # Safety
+/// As for [`lock_students`].
+pub unsafe fn existing(layout: &SourceLayout, student: &[u8; 16]) -> Vec<Existing> {
+    // SAFETY: a uuid parameter; the rows it returns, of the store's column types.
+    unsafe {
+        let n = run(Statement::Existing, layout, &[Some(uuid_datum(student))]);
+        (0..n)
+            .map(|i| {
+                let id = column(i, 3).expect("exam_result_id is never NULL");
+                let key = match layout.id_kind {
+                    IdKind::Uuid => IdKey::Uuid(*id.cast_mut_ptr::<[u8; 16]>()),
+                    IdKind::Int8 => IdKey::Int(id.value() as i64),
+                    IdKind::Int4 => IdKey::Int(i64::from(id.value() as i32)),
+                    IdKind::Text => IdKey::Text(super::source::text_bytes(id).to_vec()),
+                };
+                Existing {
+                    ctid: *column(i, 1).expect("ctid").cast_mut_ptr::<pg_sys::ItemPointerData>(),
+                    place: Place { completed_at: column(i, 2).expect("completed_at").value() as i64, id: key },
+                    items: read_array::<i64>(column(i, 4).expect("item_ids"), pg_sys::INT8OID, 8, true, b'd'),
+                    numbers: read_array::<i32>(column(i, 5).expect("attempt_nos"), pg_sys::INT4OID, 4, true, b'i'),
+                }
+            })
+            .collect()
+    }
+}
+
+/// Writes a result's row with its numbers.
+///
+/// # Safety
+/// As for [`lock_students`].
+pub unsafe fn insert(layout: &SourceLayout, result: &SourceResult, numbers: &[i32]) {
+    let rows = &result.rows.rows;
+    let ids: Vec<i64> = rows.iter().map(|r| attempt_id_item(&result.id_text, r.item_id)).collect();
+    let items: Vec<i64> = rows.iter().map(|r| r.item_id).collect();
+    let correct: Vec<bool> = rows.iter().map(|r| r.correct).collect();
+    let times: Vec<i32> = rows.iter().map(|r| r.response_time_ms).collect();
+    let hints: Vec<bool> = rows.iter().map(|r| r.hint_used).collect();
+    let topics: Vec<Option<&[u8]>> = rows.iter().map(|r| result.rows.topic(r)).collect();
+    // SAFETY: parameters of the statement's types, made in the current memory context.
+    unsafe {
+        run(
+            Statement::Insert,
+            layout,
+            &[
+                Some(id_datum(&result.place.id, layout.id_kind)),
+                Some(uuid_datum(&result.student)),
+                Some(pg_sys::Datum::from(result.place.completed_at)),
+                result
+                    .session_id
+                    .as_ref()
+                    .map(|s| pg_sys::Datum::from(pg_sys::cstring_to_text_with_len(s.as_ptr().cast(), s.len() as i32))),
+                Some(array_of(&items, pg_sys::INT8OID, 8, b'd')),
+                Some(array_of(&ids, pg_sys::INT8OID, 8, b'd')),
+                Some(array_of(&correct, pg_sys::BOOLOID, 1, b'c')),
+                Some(array_of(&times, pg_sys::INT4OID, 4, b'i')),
+                Some(array_of(&hints, pg_sys::BOOLOID, 1, b'c')),
+                Some(text_array(&topics)),
+                Some(array_of(numbers, pg_sys::INT4OID, 4, b'i')),
+            ],
+        );
+    }
+}
+
+/// Rewrites a held result's numbers.
+///
+/// # Safety
+/// As for [`lock_students`].
+pub unsafe fn renumber(layout: &SourceLayout, result: &Existing, numbers: &[i32]) {
+    let mut ctid = result.ctid;
+    // SAFETY: a tid (by reference) and an int4[] parameter.
+    unsafe {
+        run(
+            Statement::Renumber,
+            layout,
+            &[Some(pg_sys::Datum::from(&mut ctid as *mut _)), Some(array_of(numbers, pg_sys::INT4OID, 4, b'i'))],
+        );
+    }
+}
+
+/// Saves a student's tally and latest completion.
+///
+/// # Safety
+/// As for [`lock_students`].
+pub unsafe fn save_student(layout: &SourceLayout, student: &[u8; 16], last: Option<i64>, tally: &Tally) {
+    let (items, counts) = tally.arrays();
+    // SAFETY: parameters of the statement's types.
+    unsafe {
+        run(
+            Statement::SaveStudent,
+            layout,
+            &[
+                Some(uuid_datum(student)),
+                last.map(pg_sys::Datum::from),
+                Some(array_of(items, pg_sys::INT8OID, 8, b'd')),
+                Some(array_of(counts, pg_sys::INT4OID, 4, b'i')),
+            ],
+        );
+    }
+}
