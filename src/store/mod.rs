@@ -1,7 +1,8 @@
 //! The incremental store's native parts (docs/OPERATIONS.md, "The incremental store").
 //!
 //! The store holds one row per kept exam result: its student, completed_at, session and
-//! the arrays of its kept elements (attempt ids, items, values, topics, attempt numbers),
+//! the arrays of its kept elements (attempt ids, items, answers packed in an int8 with
+//! their attempt numbers: numbering::pack, topics),
 //! in `attempt_lock_store.attempt_store`; and one row per student with a tally of attempts
 //! per item and its latest completion, in `attempt_lock_store.attempt_store_students`.
 //! `attempt` unnests the arrays (sql/src/view/query.sql). A write touches one row per
@@ -169,7 +170,7 @@ unsafe fn write_students(
         // SAFETY: as above.
         unsafe {
             for (h, n) in held.iter().zip(&numbers) {
-                if &h.numbers != n {
+                if h.answers.iter().map(|&a| numbering::attempt_no(a)).ne(n.iter().copied()) {
                     scratch(context, || write::renumber(layout, h, n));
                 }
             }

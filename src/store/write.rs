@@ -2,7 +2,7 @@
 //! per source id type) and kept, executed through SPI with native datums. The store's
 //! tables live in the schema attempt_lock_store (src/store/mod.rs has their layout).
 
-use super::numbering::{IdKey, Place, Tally};
+use super::numbering::{pack, renumbered, IdKey, Place, Tally};
 use super::source::{IdKind, SourceLayout, SourceResult};
 use crate::hash::attempt_id_item;
 use pgrx::pg_sys;
@@ -48,34 +48,22 @@ fn sql(statement: Statement) -> (String, Vec<pg_sys::Oid>) {
         ),
         Statement::Existing => (
             format!(
-                "SELECT s.ctid, s.completed_at, s.exam_result_id, s.item_ids, s.attempt_nos
+                "SELECT s.ctid, s.completed_at, s.exam_result_id, s.item_ids, s.answers
                    FROM {STORE} AS s WHERE s.student_id OPERATOR(pg_catalog.=) $1"
             ),
             vec![UUIDOID],
         ),
         Statement::Insert => (
             format!(
-                "INSERT INTO {STORE} (exam_result_id, student_id, completed_at, session_id, item_ids,
-                        attempt_ids, correct, response_time_ms, hint_used, topic_ids, attempt_nos)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+                "INSERT INTO {STORE} (exam_result_id, student_id, completed_at, session_id, attempt_ids,
+                        item_ids, answers, topic_ids)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
             ),
-            vec![
-                InvalidOid,
-                UUIDOID,
-                TIMESTAMPTZOID,
-                TEXTOID,
-                INT8ARRAYOID,
-                INT8ARRAYOID,
-                BOOLARRAYOID,
-                INT4ARRAYOID,
-                BOOLARRAYOID,
-                TEXTARRAYOID,
-                INT4ARRAYOID,
-            ],
+            vec![InvalidOid, UUIDOID, TIMESTAMPTZOID, TEXTOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, TEXTARRAYOID],
         ),
         Statement::Renumber => (
-            format!("UPDATE {STORE} SET attempt_nos = $2 WHERE ctid OPERATOR(pg_catalog.=) $1"),
-            vec![TIDOID, INT4ARRAYOID],
+            format!("UPDATE {STORE} SET answers = $2 WHERE ctid OPERATOR(pg_catalog.=) $1"),
+            vec![TIDOID, INT8ARRAYOID],
         ),
         Statement::SaveStudent => (
             format!(
@@ -301,7 +289,8 @@ pub struct Existing {
     ctid: pg_sys::ItemPointerData,
     pub place: Place,
     pub items: Vec<i64>,
-    pub numbers: Vec<i32>,
+    /// Packed (numbering::pack), attempt numbers included.
+    pub answers: Vec<i64>,
 }
 
 /// Every result the store holds for a student.
@@ -325,7 +314,7 @@ pub unsafe fn existing(layout: &SourceLayout, student: &[u8; 16]) -> Vec<Existin
                     ctid: *column(i, 1).expect("ctid").cast_mut_ptr::<pg_sys::ItemPointerData>(),
                     place: Place { completed_at: column(i, 2).expect("completed_at").value() as i64, id: key },
                     items: read_array::<i64>(column(i, 4).expect("item_ids"), pg_sys::INT8OID, 8, true, b'd'),
-                    numbers: read_array::<i32>(column(i, 5).expect("attempt_nos"), pg_sys::INT4OID, 4, true, b'i'),
+                    answers: read_array::<i64>(column(i, 5).expect("answers"), pg_sys::INT8OID, 8, true, b'd'),
                 }
             })
             .collect()
@@ -340,9 +329,8 @@ pub unsafe fn insert(layout: &SourceLayout, result: &SourceResult, numbers: &[i3
     let rows = &result.rows.rows;
     let ids: Vec<i64> = rows.iter().map(|r| attempt_id_item(&result.id_text, r.item_id)).collect();
     let items: Vec<i64> = rows.iter().map(|r| r.item_id).collect();
-    let correct: Vec<bool> = rows.iter().map(|r| r.correct).collect();
-    let times: Vec<i32> = rows.iter().map(|r| r.response_time_ms).collect();
-    let hints: Vec<bool> = rows.iter().map(|r| r.hint_used).collect();
+    let answers: Vec<i64> =
+        rows.iter().zip(numbers).map(|(r, &n)| pack(r.correct, r.hint_used, n, r.response_time_ms)).collect();
     let topics: Vec<Option<&[u8]>> = rows.iter().map(|r| result.rows.topic(r)).collect();
     // SAFETY: parameters of the statement's types, made in the current memory context.
     unsafe {
@@ -357,13 +345,10 @@ pub unsafe fn insert(layout: &SourceLayout, result: &SourceResult, numbers: &[i3
                     .session_id
                     .as_ref()
                     .map(|s| pg_sys::Datum::from(pg_sys::cstring_to_text_with_len(s.as_ptr().cast(), s.len() as i32))),
-                Some(array_of(&items, pg_sys::INT8OID, 8, b'd')),
                 Some(array_of(&ids, pg_sys::INT8OID, 8, b'd')),
-                Some(array_of(&correct, pg_sys::BOOLOID, 1, b'c')),
-                Some(array_of(&times, pg_sys::INT4OID, 4, b'i')),
-                Some(array_of(&hints, pg_sys::BOOLOID, 1, b'c')),
+                Some(array_of(&items, pg_sys::INT8OID, 8, b'd')),
+                Some(array_of(&answers, pg_sys::INT8OID, 8, b'd')),
                 Some(text_array(&topics)),
-                Some(array_of(numbers, pg_sys::INT4OID, 4, b'i')),
             ],
         );
     }
@@ -375,12 +360,13 @@ pub unsafe fn insert(layout: &SourceLayout, result: &SourceResult, numbers: &[i3
 /// As for [`lock_students`].
 pub unsafe fn renumber(layout: &SourceLayout, result: &Existing, numbers: &[i32]) {
     let mut ctid = result.ctid;
+    let answers: Vec<i64> = result.answers.iter().zip(numbers).map(|(&a, &n)| renumbered(a, n)).collect();
     // SAFETY: a tid (by reference) and an int4[] parameter.
     unsafe {
         run(
             Statement::Renumber,
             layout,
-            &[Some(pg_sys::Datum::from(&mut ctid as *mut _)), Some(array_of(numbers, pg_sys::INT4OID, 4, b'i'))],
+            &[Some(pg_sys::Datum::from(&mut ctid as *mut _)), Some(array_of(&answers, pg_sys::INT8OID, 8, b'd'))],
         );
     }
 }

@@ -99,16 +99,13 @@ CREATE TABLE attempt_lock_store.attempt_store (
     student_id       pg_catalog.uuid        NOT NULL,
     completed_at     pg_catalog.timestamptz NOT NULL,
     session_id       pg_catalog.text,
-    item_ids         pg_catalog.int8[]      NOT NULL,
     attempt_ids      pg_catalog.int8[]      NOT NULL,
-    correct          pg_catalog.bool[]      NOT NULL,
-    response_time_ms pg_catalog.int4[]      NOT NULL,
-    hint_used        pg_catalog.bool[]      NOT NULL,
-    topic_ids        pg_catalog.text[]      NOT NULL,
-    attempt_nos      pg_catalog.int4[]      NOT NULL)
+    item_ids         pg_catalog.int8[]      NOT NULL,
+    answers          pg_catalog.int8[]      NOT NULL,
+    topic_ids        pg_catalog.text[]      NOT NULL)
 $ddl$, id_typmod_type, CASE WHEN id_text THEN ' COLLATE "C"' ELSE '' END);
     COMMENT ON TABLE attempt_lock_store.attempt_store IS
-    'attempt_lock: the incremental store, one row per kept exam result: its source key, student, completed_at and session, and the arrays of its kept elements (attempt ids, items, values, topics, attempt numbers) that the view attempt unnests; kept exact by triggers on the source';
+    'attempt_lock: the incremental store, one row per kept exam result: its source key, student, completed_at and session, and the arrays of its kept elements that the view attempt unnests: attempt ids, items, answers (bit 0 correct, bit 1 hint_used, bits 2-32 attempt_no, bits 33-63 response_time_ms) and topics; kept exact by triggers on the source';
     CREATE TABLE attempt_lock_store.attempt_store_students (
         student_id        pg_catalog.uuid PRIMARY KEY,
         version           pg_catalog.int8 NOT NULL DEFAULT 1,

@@ -26,7 +26,7 @@ SELECT * FROM attempt_store_sync_problems(exact => false, sample_students => 10)
 
 -- A wrong attempt_no: one row differs (missing with its right value, extra with its wrong one).
 BEGIN;
-UPDATE attempt_lock_store.attempt_store SET attempt_nos[1] = attempt_nos[1] + 1
+UPDATE attempt_lock_store.attempt_store SET answers[1] = answers[1] + 4  -- attempt_no + 1 (bits 2-32)
  WHERE exam_result_id = (SELECT exam_result_id FROM attempt_lock_store.attempt_store ORDER BY 1 LIMIT 1);
 SELECT * FROM attempt_store_sync_problems(exact => true);
 -- Sampled: found when the sample holds that student (here: every student).
@@ -38,9 +38,8 @@ BEGIN;
 DELETE FROM attempt_lock_store.attempt_store
  WHERE exam_result_id = (SELECT exam_result_id FROM attempt_lock_store.attempt_store ORDER BY 1 LIMIT 1);
 INSERT INTO attempt_lock_store.attempt_store
-SELECT gen_random_uuid(), student_id, completed_at, session_id, item_ids,
-       (SELECT array_agg(i + 1) FROM unnest(attempt_ids) AS i), correct, response_time_ms, hint_used,
-       topic_ids, attempt_nos
+SELECT gen_random_uuid(), student_id, completed_at, session_id,
+       (SELECT array_agg(i + 1) FROM unnest(attempt_ids) AS i), item_ids, answers, topic_ids
   FROM attempt_lock_store.attempt_store ORDER BY exam_result_id DESC LIMIT 1;
 SELECT problem, row_count, severity FROM attempt_store_sync_problems(exact => true);
 ROLLBACK;
