@@ -76,8 +76,9 @@ step_store_concurrency() {
 }
 
 # pgrx_test: the Rust unit tests and #[pg_test]s, in a scratch cluster of this major.
-# cargo pgrx test installs its pg_test build and pgrx's generated functions-only script;
-# the installed extension is put back afterwards (a copy: no rebuild).
+# cargo pgrx test installs its pg_test build with a generated script that is the shipped
+# install script (src/lib.rs), so the pg_tests run the SQL that ships; the installed
+# extension is put back afterwards (a copy: no rebuild).
 step_pgrx_test() {
     local pgdata status=0
     pgdata=$(mktemp -d "/tmp/attempt_lock_pgtest$PG_MAJOR.XXXXXX")

@@ -18,7 +18,7 @@
 //!
 //! Encoding: `[m, len_0 .. len_(m-1), numbers of peer 0 .. numbers of peer m-1]`.
 
-use crate::context_vec::{Arena, ContextVec, ItemCounts};
+use crate::context_vec::{Arena, Context, ContextVec, ItemCounts};
 use crate::fmgr::{arg, v1_info};
 use crate::row_cache::with_rows;
 use pgrx::prelude::*;
@@ -26,19 +26,19 @@ use pgrx::pg_sys;
 
 /// The running state over one student's results, in the aggregate's memory context: it is
 /// accounted there and freed when the window moves to the next student.
-struct History {
+struct History<A: Arena> {
     /// Per item: attempts in the peer groups already numbered.
-    attempts: ItemCounts,
+    attempts: ItemCounts<A>,
     /// The current peer group: the kept (item, position) pairs of its results, one after
     /// the other, and how many each result has.
-    group_items: ContextVec<(i64, i32)>,
-    group_lengths: ContextVec<u32>,
+    group_items: ContextVec<(i64, i32), A>,
+    group_lengths: ContextVec<u32, A>,
     /// Set by the final function: the next result starts a new peer group.
     group_numbered: bool,
 }
 
-impl History {
-    fn new(arena: Arena) -> Self {
+impl<A: Arena> History<A> {
+    fn new(arena: A) -> Self {
         Self {
             attempts: ItemCounts::new(arena),
             group_items: ContextVec::new(arena),
@@ -136,10 +136,10 @@ pub unsafe extern "C-unwind" fn attempt_no_counts_transition(
     let context = unsafe { aggregate_context(fcinfo) };
     // SAFETY: argument 0 is the state this function returned, or NULL at the first row.
     let history = match unsafe { arg(fcinfo, 0) } {
-        Some(state) => state.cast_mut_ptr::<History>(),
+        Some(state) => state.cast_mut_ptr::<History<Context>>(),
         // SAFETY: the aggregate's context lives as long as the state is used; its reset,
         // when the window moves to the next student, frees the state and its storage.
-        None => unsafe { Arena::Context(context).put(History::new(Arena::Context(context))) },
+        None => unsafe { Context(context).put(History::new(Context(context))) },
     };
     // SAFETY: argument 1, a jsonb datum.
     // SAFETY: the state is this aggregate's History, alive until the context resets;
@@ -173,7 +173,7 @@ pub unsafe extern "C-unwind" fn attempt_no_counts_final(fcinfo: pg_sys::Function
     };
     // SAFETY: the state is the transition function's History.
     let mut numbers: Vec<pg_sys::Datum> =
-        unsafe { (*state.cast_mut_ptr::<History>()).number_group() }.into_iter().map(pg_sys::Datum::from).collect();
+        unsafe { (*state.cast_mut_ptr::<History<Context>>()).number_group() }.into_iter().map(pg_sys::Datum::from).collect();
     // SAFETY: numbers.len() int4 datums, copied into a new array in the current context.
     let array = unsafe {
         pg_sys::construct_array(
@@ -192,7 +192,7 @@ pub unsafe extern "C-unwind" fn attempt_no_counts_final(fcinfo: pg_sys::Function
 mod unit_tests {
     use super::*;
 
-    fn group(history: &mut History, results: &[&[(i64, i32)]]) -> Vec<Vec<i32>> {
+    fn group(history: &mut History<crate::context_vec::Heap>, results: &[&[(i64, i32)]]) -> Vec<Vec<i32>> {
         for items in results {
             history.add_result(items.iter().copied());
         }
@@ -203,7 +203,7 @@ mod unit_tests {
 
     #[test]
     fn retakes_count_per_item() {
-        let mut h = History::new(Arena::Heap);
+        let mut h = History::new(crate::context_vec::Heap);
         assert_eq!(group(&mut h, &[&[(10, 0), (11, 1)]]), vec![vec![1, 1]]);
         assert_eq!(group(&mut h, &[&[(11, 0), (12, 1)]]), vec![vec![2, 1]]);
         assert_eq!(group(&mut h, &[&[(10, 3), (11, 0), (12, 2)]]), vec![vec![2, 3, 2]]);
@@ -213,7 +213,7 @@ mod unit_tests {
 
     #[test]
     fn ties_on_completed_at_and_id_order_by_position() {
-        let mut h = History::new(Arena::Heap);
+        let mut h = History::new(crate::context_vec::Heap);
         assert_eq!(group(&mut h, &[&[(7, 0)]]), vec![vec![1]]);
         // Two results tie: item 7 at positions 3 and 1, item 8 at 0 and 2, item 9 in one.
         let tied = group(&mut h, &[&[(7, 3), (8, 0)], &[(8, 2), (7, 1), (9, 4)]]);

@@ -5,62 +5,26 @@
 
 use pgrx::pg_sys;
 
-/// Where the memory comes from: a PostgreSQL memory context, or (for unit tests outside
-/// a server) the Rust heap, leaked.
-#[derive(Clone, Copy)]
-pub enum Arena {
-    Context(pg_sys::MemoryContext),
-    #[cfg(test)]
-    Heap,
-}
-
-impl Arena {
+/// Where the memory comes from.
+pub trait Arena: Copy {
     /// `bytes` fresh bytes, or `old` (of `old_bytes`) moved into `bytes`.
     ///
     /// # Safety
     /// `old` is null or was allocated by this arena with `old_bytes` bytes.
-    unsafe fn grow(self, old: *mut u8, old_bytes: usize, bytes: usize) -> *mut u8 {
-        match self {
-            // SAFETY: a live context; repalloc keeps the chunk in the context it came from.
-            Arena::Context(context) => unsafe {
-                let _ = old_bytes; // repalloc knows the chunk's size
-                if old.is_null() {
-                    pg_sys::MemoryContextAlloc(context, bytes).cast()
-                } else {
-                    pg_sys::repalloc(old.cast(), bytes).cast()
-                }
-            },
-            #[cfg(test)]
-            Arena::Heap => {
-                let mut v = vec![0u8; bytes];
-                if !old.is_null() {
-                    // SAFETY: old_bytes readable bytes.
-                    v[..old_bytes].copy_from_slice(unsafe { std::slice::from_raw_parts(old, old_bytes) });
-                }
-                Box::leak(v.into_boxed_slice()).as_mut_ptr()
-            }
-        }
-    }
+    unsafe fn grow(self, old: *mut u8, old_bytes: usize, bytes: usize) -> *mut u8;
 
     /// Gives back what [`Arena::grow`] made.
     ///
     /// # Safety
     /// `ptr` came from this arena and is not used again.
-    unsafe fn free(self, ptr: *mut u8) {
-        match self {
-            // SAFETY: a chunk of this context.
-            Arena::Context(_) => unsafe { pg_sys::pfree(ptr.cast()) },
-            #[cfg(test)]
-            Arena::Heap => {}
-        }
-    }
+    unsafe fn free(self, ptr: *mut u8);
 
     /// A value moved into the arena.
     ///
     /// # Safety
     /// The arena outlives every use of the returned pointer.
-    pub unsafe fn put<T>(self, value: T) -> *mut T {
-        // SAFETY: fresh memory of T's size; palloc aligns to MAXALIGN, Rust's heap to T.
+    unsafe fn put<T>(self, value: T) -> *mut T {
+        // SAFETY: fresh memory of T's size, aligned for it (palloc to MAXALIGN).
         unsafe {
             let ptr = self.grow(std::ptr::null_mut(), 0, std::mem::size_of::<T>().max(1)).cast::<T>();
             ptr.write(value);
@@ -69,16 +33,58 @@ impl Arena {
     }
 }
 
+/// A PostgreSQL memory context.
+#[derive(Clone, Copy)]
+pub struct Context(pub pg_sys::MemoryContext);
+
+impl Arena for Context {
+    unsafe fn grow(self, old: *mut u8, _old_bytes: usize, bytes: usize) -> *mut u8 {
+        // SAFETY: a live context; repalloc keeps the chunk in the context it came from
+        // (and knows its size).
+        unsafe {
+            if old.is_null() {
+                pg_sys::MemoryContextAlloc(self.0, bytes).cast()
+            } else {
+                pg_sys::repalloc(old.cast(), bytes).cast()
+            }
+        }
+    }
+
+    unsafe fn free(self, ptr: *mut u8) {
+        // SAFETY: a chunk of this context.
+        unsafe { pg_sys::pfree(ptr.cast()) }
+    }
+}
+
+/// The Rust heap, leaked: for unit tests outside a server.
+#[cfg(test)]
+#[derive(Clone, Copy)]
+pub struct Heap;
+
+#[cfg(test)]
+impl Arena for Heap {
+    unsafe fn grow(self, old: *mut u8, old_bytes: usize, bytes: usize) -> *mut u8 {
+        let mut v = vec![0u8; bytes];
+        if !old.is_null() {
+            // SAFETY: old_bytes readable bytes.
+            v[..old_bytes].copy_from_slice(unsafe { std::slice::from_raw_parts(old, old_bytes) });
+        }
+        Box::leak(v.into_boxed_slice()).as_mut_ptr()
+    }
+
+    unsafe fn free(self, _ptr: *mut u8) {}
+}
+
 /// A growable array of plain values in an [`Arena`]; never dropped (the arena frees it).
-pub struct ContextVec<T: Copy> {
-    arena: Arena,
+pub struct ContextVec<T: Copy, A: Arena> {
+    arena: A,
     ptr: *mut T,
     len: usize,
     cap: usize,
 }
 
-impl<T: Copy> ContextVec<T> {
-    pub fn new(arena: Arena) -> Self {
+impl<T: Copy, A: Arena> ContextVec<T, A> {
+    pub fn new(arena: A) -> Self {
         Self { arena, ptr: std::ptr::null_mut(), len: 0, cap: 0 }
     }
 
@@ -110,15 +116,15 @@ impl<T: Copy> ContextVec<T> {
 
 /// A count per item id (open addressing, linear probing; a count of 0 marks a free slot,
 /// so only positive counts are stored), in an [`Arena`].
-pub struct ItemCounts {
-    arena: Arena,
+pub struct ItemCounts<A: Arena> {
+    arena: A,
     slots: *mut (i64, i32),
     mask: usize,
     used: usize,
 }
 
-impl ItemCounts {
-    pub fn new(arena: Arena) -> Self {
+impl<A: Arena> ItemCounts<A> {
+    pub fn new(arena: A) -> Self {
         Self { arena, slots: std::ptr::null_mut(), mask: 0, used: 0 }
     }
 
@@ -152,7 +158,7 @@ impl ItemCounts {
     }
 
     pub fn add(&mut self, item: i64, n: i32) {
-        if (self.used + 1) * 2 > self.mask + 1 || self.slots.is_null() {
+        if self.slots.is_null() || (self.used + 1) * 2 > self.mask + 1 {
             self.rehash();
         }
         // SAFETY: mask + 1 initialized slots, at most half used, so probing ends.
@@ -205,7 +211,7 @@ mod unit_tests {
 
     #[test]
     fn counts_grow_and_stay_exact() {
-        let mut counts = ItemCounts::new(Arena::Heap);
+        let mut counts = ItemCounts::new(Heap);
         assert_eq!(counts.get(7), 0);
         for round in 1..=3 {
             for item in -500i64..500 {
@@ -221,7 +227,7 @@ mod unit_tests {
 
     #[test]
     fn vec_pushes_past_its_capacity() {
-        let mut v = ContextVec::new(Arena::Heap);
+        let mut v = ContextVec::new(Heap);
         for i in 0..100 {
             v.push((i, i as i32));
         }

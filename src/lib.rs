@@ -31,6 +31,12 @@ pub extern "C-unwind" fn _PG_init() {
     guc::define();
 }
 
+// The pg_test build's generated script is the shipped install script of the default
+// version (pgrx 0.18's `cargo pgrx test --no-schema` passes a flag its install rejects).
+// Bump with attempt_lock.control's default_version (docs/UPGRADING.md, "Making a release").
+#[cfg(feature = "pg_test")]
+pgrx::extension_sql_file!("../sql/install/attempt_lock--1.3.sql", name = "shipped_install", bootstrap);
+
 #[cfg(test)]
 pub mod pg_test {
     pub fn setup(_options: Vec<&str>) {}

@@ -875,7 +875,8 @@ AS $$
                   AND NOT (d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.refobjid = c.oid)), '')
     FROM members AS m JOIN pg_catalog.pg_class AS c ON c.oid = m.objid
     CROSS JOIN (SELECT cfg.source_table AS oid,
-                       COALESCE(pg_catalog.format('%I.%I', n.nspname, k.relname), '{none}') AS name
+                       CASE WHEN k.oid IS NULL THEN '{none}'
+                            ELSE pg_catalog.format('%I.%I', n.nspname, k.relname) END AS name
                   FROM (SELECT 1) AS one
                   LEFT JOIN @extschema@.attempt_lock_config AS cfg ON true
                   LEFT JOIN pg_catalog.pg_class AS k ON k.oid = cfg.source_table
@@ -2471,6 +2472,8 @@ BEGIN
     -- (whole students, so attempt_no density and duplicates are exact within them).
     IF exact THEN
         scope := 'all rows';
+    ELSIF source IS NULL THEN
+        sample_error := source_error;
     ELSE
         BEGIN
             EXECUTE pg_catalog.format(
@@ -2503,7 +2506,7 @@ BEGIN
         BEGIN
             RETURN QUERY EXECUTE
                 'SELECT ' || pg_catalog.quote_literal(check_name) || '::text, r.* FROM ('
-                || pg_catalog.replace(check_query, '{source}', source::pg_catalog.text)
+                || pg_catalog.replace(check_query, '{source}', COALESCE(source::pg_catalog.text, '{source}'))
                 || ') AS r(status, observed, expected, detail)'
                 USING exact, source, freshness_warn, freshness_fail, scope, students, check_role, sample_percent;
         EXCEPTION WHEN OTHERS THEN

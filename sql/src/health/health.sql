@@ -53,6 +53,8 @@ BEGIN
     -- (whole students, so attempt_no density and duplicates are exact within them).
     IF exact THEN
         scope := 'all rows';
+    ELSIF source IS NULL THEN
+        sample_error := source_error;
     ELSE
         BEGIN
             EXECUTE pg_catalog.format(
@@ -85,7 +87,7 @@ BEGIN
         BEGIN
             RETURN QUERY EXECUTE
                 'SELECT ' || pg_catalog.quote_literal(check_name) || '::text, r.* FROM ('
-                || pg_catalog.replace(check_query, '{source}', source::pg_catalog.text)
+                || pg_catalog.replace(check_query, '{source}', COALESCE(source::pg_catalog.text, '{source}'))
                 || ') AS r(status, observed, expected, detail)'
                 USING exact, source, freshness_warn, freshness_fail, scope, students, check_role, sample_percent;
         EXCEPTION WHEN OTHERS THEN

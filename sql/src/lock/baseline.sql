@@ -82,7 +82,8 @@ AS $$
                   AND NOT (d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.refobjid = c.oid)), '')
     FROM members AS m JOIN pg_catalog.pg_class AS c ON c.oid = m.objid
     CROSS JOIN (SELECT cfg.source_table AS oid,
-                       COALESCE(pg_catalog.format('%I.%I', n.nspname, k.relname), '{none}') AS name
+                       CASE WHEN k.oid IS NULL THEN '{none}'
+                            ELSE pg_catalog.format('%I.%I', n.nspname, k.relname) END AS name
                   FROM (SELECT 1) AS one
                   LEFT JOIN @extschema@.attempt_lock_config AS cfg ON true
                   LEFT JOIN pg_catalog.pg_class AS k ON k.oid = cfg.source_table
