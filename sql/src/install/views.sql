@@ -1,4 +1,6 @@
--- The install script's views, from the shapes of view/views.sql.
+-- The install script's views, from the shapes of view/views.sql; a relation already named
+-- attempt or attempt_rejects is refused, or adopted (adopt.sql).
+SELECT @extschema@.attempt_lock_adopt_begin();
 SELECT @extschema@.attempt_views_apply(false);
 
 COMMENT ON VIEW @extschema@.attempt IS
@@ -6,3 +8,5 @@ COMMENT ON VIEW @extschema@.attempt IS
 
 COMMENT ON VIEW @extschema@.attempt_rejects IS
 'attempt_lock: every questions[] element dropped from attempt (action dropped, with the first reason) and every optional field defaulted as missing (action defaulted, one row per field). position is 0-based, NULL for a result whose questions is missing or not an array.';
+
+SELECT @extschema@.attempt_lock_adopt_finish();
