@@ -81,13 +81,13 @@ DROP FUNCTION @extschema@.attempt_lock_snapshot();
 
 -- Triggers that others attached to the store's functions before this release keep firing
 -- (EXECUTE is checked only when a trigger is created), but the functions now refuse to
--- run as them: name each.
+-- run as them: name each, in a WARNING (PostgreSQL silences NOTICEs in extension scripts).
 DO $foreign$
 DECLARE
     f record;
 BEGIN
     FOR f IN SELECT * FROM @extschema@.attempt_store_foreign_triggers() LOOP
-        RAISE NOTICE 'attempt_lock: trigger % on % calls %, which refuses to run as it from now on: DROP TRIGGER % ON %;',
+        RAISE WARNING 'attempt_lock: trigger % on % calls %, which refuses to run as it from now on: DROP TRIGGER % ON %;',
             f.trigger_name, f.table_name, f.function_name, pg_catalog.quote_ident(f.trigger_name), f.table_name;
     END LOOP;
 END
