@@ -75,7 +75,7 @@ SELECT c."check", c.query FROM (VALUES
                NULLIF(pg_catalog.concat_ws('; ',
                    (SELECT pg_catalog.string_agg(p.problem, '; ') FROM problems AS p),
                    CASE WHEN n.now_named IS NULL
-                        THEN pg_catalog.format('renamed from %s: attempt reads it under its new name', n.source_name)
+                        THEN pg_catalog.format('renamed from %s: attempt reads it under its new name (SELECT attempt_source_attach(%L); records the new name)', n.source_name, $2::text)
                         WHEN n.now_named <> $2
                         THEN pg_catalog.format('attempt reads %s, which is no longer the table named %s (recorded as the source): %s is another table now. If it should be the source: SELECT attempt_source_attach(%L);',
                                                $2, n.source_name, n.now_named, n.source_name) END), '')

@@ -246,6 +246,7 @@ CREATE OR REPLACE FUNCTION @extschema@.attempt_store_teardown()
 RETURNS void
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
+SET client_min_messages = warning  -- not DROP SCHEMA's list of the store's tables
 AS $$
 DECLARE
     t record;
