@@ -6,6 +6,11 @@ CREATE OR REPLACE FUNCTION @extschema@.attempt_lock_snapshot()
 RETURNS TABLE (kind text, object_type text, identity text, name text, definition text, structure text)
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
+-- Constants in view and function text are printed in the session's styles: fixed here, so
+-- a session's SET intervalstyle or datestyle is no drift.
+SET datestyle = 'ISO, YMD'
+SET intervalstyle = 'postgres'
+SET extra_float_digits = 1
 AS $$
     WITH RECURSIVE ext AS (
         SELECT e.oid, e.extnamespace FROM pg_catalog.pg_extension AS e

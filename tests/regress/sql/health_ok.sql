@@ -48,3 +48,12 @@ SET default_transaction_read_only = on;
 SELECT "check", status FROM attempt_health() WHERE status <> 'ok' ORDER BY 1;
 SELECT "check", status FROM attempt_health(exact => true) WHERE status <> 'ok' ORDER BY 1;
 RESET default_transaction_read_only;
+-- A session's display styles are no drift (function defaults such as '1 day'::interval
+-- print in them).
+SET intervalstyle = 'sql_standard';
+SET datestyle = 'SQL, DMY';
+SET extra_float_digits = 0;
+SELECT "check", status FROM attempt_health() WHERE status <> 'ok' ORDER BY 1;
+RESET intervalstyle;
+RESET datestyle;
+RESET extra_float_digits;
