@@ -249,7 +249,7 @@ else
     row "5 weekly KPI (7 days)" "$na" "$(fmt_ms "$kpi_b")" "n/a" "none yet" "n/a"
 fi
 
-# Rows 5b and 7: the incremental store (issue #7), where the extension has it.
+# Rows 5b and 7: the incremental store, where the installed version has it.
 has_store() { [ "$(sql "$1" "SELECT to_regprocedure('attempt_store_enable(integer)') IS NOT NULL")" = t ]; }
 nstore="n/a (the installed extension has no attempt_store_enable())"
 store_note=""

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The reliability suite (issue #9): load, faults and a hot standby, each in scratch
+# The reliability suite: load, faults and a hot standby, each in scratch
 # clusters of PG_BIN's PostgreSQL with the attempt_lock already installed there (nothing
 # is built or installed). Prints one summary table and exits non-zero when any scenario
 # fails; a scenario that cannot run here (the store before release 1.2) is a visible SKIP.

@@ -1576,7 +1576,7 @@ COMMENT ON FUNCTION @extschema@.attempt_lock_guard_objects() IS
 -- event trigger runs the function as it is after the statement: replacing
 -- attempt_lock_refuse() or attempt_lock_override_active() by a no-op would
 -- otherwise disarm attempt_lock_guard_objects() in the very statement that does
--- it (observed). Each guard protects the other's function; one statement
+-- it. Each guard protects the other's function; one statement
 -- replaces one function, so any replacement is refused.
 CREATE OR REPLACE FUNCTION @extschema@.attempt_lock_guard_functions()
 RETURNS event_trigger

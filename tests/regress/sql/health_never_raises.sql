@@ -38,7 +38,7 @@ FROM attempt_health() WHERE status <> 'ok' ORDER BY 1;
 ROLLBACK;
 
 -- A native function the view does not use (the source id is a uuid) detached and dropped
--- under the override, with the store's row function that calls it (since 1.2): the
+-- under the override, with the store's row function that calls it: the
 -- known-answer self-test cannot run.
 BEGIN;
 SET LOCAL attempt_lock.override = on;

@@ -1,4 +1,4 @@
--- The attacks of a login role with default privileges (issue 16), each shown working on
+-- The attacks of a login role with default privileges, each shown working on
 -- release 1.2 inside a rolled-back transaction, then refused once ALTER EXTENSION
 -- attempt_lock UPDATE has run, the store kept. What the library fixed (the settings, the
 -- source's relation kind, the aggregate's memory) holds for 1.2 too: the library is

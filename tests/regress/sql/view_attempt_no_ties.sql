@@ -1,4 +1,4 @@
--- attempt_no when results tie on (completed_at, id): since 1.2 the view numbers results,
+-- attempt_no when results tie on (completed_at, id): the view numbers results,
 -- not attempts, and only inside such a peer group does the element's position decide,
 -- item by item (SPEC.md section 3). Compared with the contract's own formula, a
 -- ROW_NUMBER over attempts, on a source whose ids repeat (no primary key).

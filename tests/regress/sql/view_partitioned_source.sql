@@ -60,7 +60,7 @@ SELECT "check", status FROM attempt_health() ORDER BY 1;
 SELECT "check", status, observed FROM attempt_health(exact => true)
  WHERE "check" IN ('row_count', 'never_null', 'duplicate_ids', 'attempt_no_dense', 'rejects', 'recommended_index')
  ORDER BY 1;
--- statistics reads the leaf partitions (since 1.2): autovacuum never analyzes a
+-- statistics reads the leaf partitions: autovacuum never analyzes a
 -- partitioned parent and the parent's tuple counts are always 0, so the check sums the
 -- partitions' counts and takes their oldest analyze.
 SELECT status, observed LIKE '%; 0 dead of 0 live tuples' AS parent_shows_no_tuples
