@@ -266,7 +266,10 @@ BEGIN
       FROM pg_catalog.pg_extension AS e WHERE e.extname = 'attempt_lock';
     PERFORM @extschema@.attempt_lock_record_state();
     -- After the baseline: the switch refuses to start from a state the lock calls drift.
-    IF cfg.reenable_store THEN
+    -- The store's four triggers on the source without the store: a restore brought them
+    -- back before the row of attempt_lock_config that names their table (pg_restore
+    -- --schema-only, then --data-only); the store is rebuilt from the source's rows.
+    IF cfg.reenable_store OR (NOT store_on AND @extschema@.attempt_store_triggers_shaped()) THEN
         PERFORM @extschema@.attempt_store_switch_on(10000);
     END IF;
     RETURN target;
