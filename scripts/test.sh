@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, on every PostgreSQL major (README, "Support"): per major, build and
 # install, the release checks, the SQL regression tests, the reliability suite (reduced),
-# the store's concurrency test, then the Rust unit tests and #[pg_test]s (cargo pgrx test).
+# the store's concurrency test, dump and restore (15, 18), pg_upgrade from 15 (16, 17, 18),
+# then the Rust unit tests and #[pg_test]s (cargo pgrx test).
 # Installs what it needs first (scripts/lib.sh). A failing step fails its major; the other
 # majors still run; the summary says which failed where, and names every test skipped.
 #
@@ -23,7 +24,7 @@ majors=${PG_MAJORS:-$PG_MAJORS_ALL}
 # failure matters is checked (`|| return 1`, or it is the step's last command). A step
 # that needs the extension installed returns early where it cannot be
 # (`major_supported || { echo "n/a on $PG_MAJOR"; return 0; }`).
-STEPS=(install check_release regress reliability store_concurrency pgrx_test)
+STEPS=(install check_release regress reliability store_concurrency restore pg_upgrade pgrx_test)
 
 # install: the build the SQL tests run against. Release on 15 (Debian's, the benchmarked
 # and shipped build: the tests see exactly what a real install runs; the optimized build
@@ -31,7 +32,9 @@ STEPS=(install check_release regress reliability store_concurrency pgrx_test)
 # which cargo pgrx test reuses: one compile per major instead of three.
 step_install() {
     ensure_prerequisites || return 1
-    install_extension "$(build_kind)"
+    install_extension "$(build_kind)" || return 1
+    # pg_upgrade's old cluster (a 15) on the later majors loads this library.
+    if [ "$PG_MAJOR" = 15 ]; then cp "$(library)" target/attempt_lock-pg15.so; fi
 }
 build_kind() {
     if [ -n "${ATTEMPT_LOCK_TEST_BUILD:-}" ]; then echo "$ATTEMPT_LOCK_TEST_BUILD"
@@ -73,6 +76,29 @@ step_reliability() {
 step_store_concurrency() {
     major_supported || { echo "n/a on PostgreSQL $PG_MAJOR (the extension is refused there)"; return 0; }
     scripts/reliability/store_concurrency.sh --seconds 8
+}
+
+# restore: pg_dump and restore (pg_restore -1 and -j 2, psql, schema then data, one
+# table) of databases with the extension, compared with the source databases
+# (scripts/reliability/restore.sh): the full matrix on 15 (about 2.5 minutes), --smoke on
+# 18; not on 16 and 17, for CI time.
+step_restore() {
+    major_supported || { echo "n/a on PostgreSQL $PG_MAJOR (the extension is refused there)"; return 0; }
+    case $PG_MAJOR in
+        15) scripts/reliability/restore.sh ;;
+        18) scripts/reliability/restore.sh --smoke ;;
+        *) echo "n/a on PostgreSQL $PG_MAJOR (the full matrix runs on 15, --smoke on 18)" ;;
+    esac
+}
+
+# pg_upgrade: a 15 (the wheel's) with the extension 1.3 and 1.2, upgraded to this major
+# (scripts/reliability/pg_upgrade.sh): the store on for 16 and 17, on and off for 18.
+step_pg_upgrade() {
+    case $PG_MAJOR in
+        16|17) scripts/reliability/pg_upgrade.sh "$PG_MAJOR" --store on ;;
+        18) scripts/reliability/pg_upgrade.sh "$PG_MAJOR" --store both ;;
+        *) echo "n/a on PostgreSQL $PG_MAJOR (pg_upgrade from 15 to 16, 17 and 18)" ;;
+    esac
 }
 
 # pgrx_test: the Rust unit tests and #[pg_test]s, in a scratch cluster of this major.

@@ -3,10 +3,13 @@
 //!
 //! `attempt_lock.source_table` and `attempt_lock.adopt_existing_view` decide what
 //! `CREATE EXTENSION` reads and replaces, so they are honoured only when SET in the session
-//! by a superuser. PostgreSQL does not record who ran `ALTER DATABASE/ROLE ... SET`, and a
-//! database owner may run it: a value from such a default (or from postgresql.conf, or a
-//! placeholder set before the library was loaded) is refused by the check hook, with a
-//! WARNING where it is applied, and the setting keeps its default.
+//! by a superuser, or given by a superuser in the connection's options
+//! (`PGOPTIONS='-c attempt_lock.source_table=app.results'`, how a pg_restore names the
+//! source: docs/OPERATIONS.md, "Backups and restores"). PostgreSQL does not record who ran
+//! `ALTER DATABASE/ROLE ... SET`, and a database owner may run it: a value from such a
+//! default (or from postgresql.conf, or a placeholder set before the library was loaded) is
+//! refused by the check hook, with a WARNING where it is applied, and the setting keeps its
+//! default.
 
 use pgrx::guc::{GucContext, GucFlags, GucRegistry, GucSetting};
 use pgrx::pg_sys;
@@ -16,8 +19,10 @@ pub static LOCK_OVERRIDE: GucSetting<bool> = GucSetting::<bool>::new(false);
 pub static SOURCE_TABLE: GucSetting<Option<CString>> = GucSetting::<Option<CString>>::new(None);
 pub static ADOPT_EXISTING_VIEW: GucSetting<bool> = GucSetting::<bool>::new(false);
 
-/// Accepts a value only when a superuser SETs it in the session (the default too, which is
-/// how RESET and the end of SET LOCAL restore it).
+/// Accepts a value only when a superuser SETs it in the session or passes it in the
+/// connection's options (the default too, which is how RESET and the end of SET LOCAL
+/// restore it). PostgreSQL itself refuses a superuser-only option from a client who is not
+/// one; this also checks the role that applies it, which must be in a transaction.
 ///
 /// # Safety
 /// Called by the GUC machinery in the backend's thread, within a transaction when the
@@ -26,16 +31,20 @@ unsafe fn session_superuser_only(source: pg_sys::GucSource::Type) -> bool {
     if source == pg_sys::GucSource::PGC_S_DEFAULT {
         return true;
     }
-    // SAFETY: a SET runs inside a transaction, where superuser() may read the catalog.
-    if source == pg_sys::GucSource::PGC_S_SESSION && unsafe { pg_sys::superuser() } {
+    // SAFETY: a SET runs inside a transaction, where superuser() may read the catalog; a
+    // connection option is checked only inside one (applied when the library loads).
+    if (source == pg_sys::GucSource::PGC_S_SESSION
+        || (source == pg_sys::GucSource::PGC_S_CLIENT && unsafe { pg_sys::IsTransactionState() }))
+        && unsafe { pg_sys::superuser() }
+    {
         return true;
     }
     // SAFETY: the GUC machinery reads and frees these strings (palloc'd in its context).
     unsafe {
         pg_sys::GUC_check_errdetail_string = pg_sys::pstrdup(
-            c"It is honoured only when SET in the session by a superuser: database and role \
-              defaults, postgresql.conf and values set before attempt_lock was loaded are \
-              ignored."
+            c"It is honoured only when SET in the session, or given in the connection's \
+              options, by a superuser: database and role defaults, postgresql.conf and values \
+              set before attempt_lock was loaded are ignored."
                 .as_ptr(),
         );
         pg_sys::GUC_check_errhint_string =
@@ -138,7 +147,7 @@ unsafe fn guc_record(name: &std::ffi::CStr) -> Option<*mut pg_sys::config_generi
 #[cfg(not(any(feature = "pg14", feature = "pg15")))]
 unsafe fn guc_record(name: &std::ffi::CStr) -> Option<*mut pg_sys::config_generic> {
     // SAFETY: a lookup that neither creates nor raises.
-    let g = unsafe { pg_sys::find_option(name.as_ptr(), false, true, pg_sys::ERROR as i32) };
+    let g = unsafe { pg_sys::find_option(name.as_ptr(), false, true, pg_sys::PGERROR as i32) };
     (!g.is_null()).then_some(g)
 }
 

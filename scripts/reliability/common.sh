@@ -35,12 +35,13 @@ rel_cleanup() {
 }
 trap rel_cleanup EXIT
 
-# rel_cluster NAME [LISTEN]: start a scratch cluster; sets REL_DIR and REL_PORT.
+# rel_cluster NAME [LISTEN]: start a scratch cluster; sets REL_DIR and REL_PORT (the first
+# free port from REL_PORT_BASE, 56200 unless set).
 rel_cluster() {
     local name=$1 listen=${2:-}
     REL_DIR=$(mktemp -d "/tmp/rel-$name.XXXXXX")
     chmod 755 "$REL_DIR"
-    REL_PORT=$(free_port 56200)
+    REL_PORT=$(free_port "${REL_PORT_BASE:-56200}")
     REL_CLUSTERS+=("$REL_DIR")
     start_cluster "$REL_DIR" "$REL_PORT" "$listen"
 }
@@ -96,4 +97,81 @@ wait_for() {
         sleep 0.1
     done
     return 1
+}
+
+# What restore.sh and pg_upgrade.sh compare. db_facts DIR PORT DB CUTOFF: the facts of a
+# database made by scripts/sql/restore_source.sql, one "name<tab>value" line each
+# (scripts/sql/restore_facts.sql; a fact whose query fails is missing, not fatal);
+# fact NAME FACTS: one of them.
+db_facts() {
+    q "$1" "$2" -d "$3" -F $'\t' -v ON_ERROR_STOP=0 -v cutoff="$4" -f "$REPO_ROOT/scripts/sql/restore_facts.sql"
+}
+fact() { sed -n "s/^$1\t//p" <<<"$2"; }
+fact_label() {
+    case $1 in
+        version) echo "extension version" ;;
+        attempt) echo "attempt rows (count:md5 of the ordered rows)" ;;
+        rejects) echo "attempt_rejects rows (count:md5)" ;;
+        source) echo "the source (attempt_lock_config)" ;;
+        indexes) echo "indexes on the source" ;;
+        store) echo "the store (attempt_store_status())" ;;
+        views) echo "definitions of the views on attempt and attempt_rejects" ;;
+        view_columns) echo "columns of attempt, attempt_rejects and the views on them" ;;
+        view_rows) echo "rows of attempt_daily_busy (on attempt_daily on attempt) and reject_reasons" ;;
+        joined_rows) echo "rows of rejected_results (attempt_rejects joined to the source)" ;;
+        grants) echo "grants on attempt, attempt_rejects and the views" ;;
+        column_grants) echo "column grants" ;;
+        history) echo "attempt_lock_history rows" ;;
+        state) echo "attempt_lock_state rows (the baselines)" ;;
+        override_log) echo "attempt_lock_override_log rows" ;;
+        *) echo "$1" ;;
+    esac
+}
+# check NAME EXPECTED ACTUAL: one PASS or FAIL line (LABEL names the scenario); counts
+# into checks and failures.
+check() {
+    checks=$((checks + 1))
+    if [ "$2" = "$3" ]; then echo "  PASS $label: $1${2:+: $(cut -c1-70 <<<"$2")}" >&2
+    else echo "  FAIL $label: $1: expected '$2', got '$3'" >&2; failures=$((failures + 1)); fi
+}
+
+# health_differences BEFORE AFTER [CHECK=STATUS...]: of two "check=status ..." lists (the
+# health fact), the checks not ok after whose status is not as before (a check ok after
+# is fine: a restore records a new baseline, so an override used before it is no longer
+# "since the last install"; an update clears the extension check's warn), but for the
+# CHECK=STATUS pairs allowed.
+health_differences() {
+    local pair check status want out=""
+    [ -n "$2" ] || { echo "no result from attempt_health()"; return; }
+    for pair in $2; do
+        check=${pair%%=*} status=${pair#*=}
+        want=$(tr ' ' '\n' <<<"$1" | sed -n "s/^$check=//p")
+        [[ " ${*:3} " == *" $pair "* ]] && continue
+        if [ "$status" = fail ] || { [ "$status" != ok ] && [ "$status" != "$want" ]; }; then
+            out="$out $check=$status(before: ${want:-none})"
+        fi
+    done
+    echo "${out# }"
+}
+
+# lock_refuses DIR PORT DB: "refused" when the lock refuses a DDL on the view (55000).
+lock_refuses() {
+    local out
+    out=$(psql -X -q -h "$1" -p "$2" -d "$3" -v ON_ERROR_STOP=1 -v VERBOSITY=verbose \
+              -c "ALTER VIEW attempt RENAME TO attempt_renamed" 2>&1) && { echo "allowed"; return; }
+    if grep -q "55000" <<<"$out"; then echo refused; else echo "failed otherwise: $(head -1 <<<"$out")"; fi
+}
+
+# writes_then_store DIR PORT DB SOURCE: an insert, an update and a delete on the source,
+# then the store check of attempt_health(exact => true) (ok: off, or on and exact).
+writes_then_store() {
+    q "$1" "$2" -d "$3" -v source="$4" >/dev/null <<'SQL' || { echo "the writes failed"; return; }
+INSERT INTO :source (id, user_id, session_id, created_at, updated_at, result_json)
+SELECT md5('after-' || g)::uuid, 'late-' || g % 3, 'after', timestamptz '2026-03-02 00:00+00' + g * interval '1 minute', NULL,
+       jsonb_build_object('questions', jsonb_build_array(jsonb_build_object('question_id', 1000 + g % 4, 'is_correct', g % 2 = 0)))
+  FROM generate_series(1, 5) g;
+UPDATE :source SET created_at = created_at - interval '10 days' WHERE session_id = 'after' AND user_id = 'late-1';
+DELETE FROM :source WHERE session_id = 'after' AND user_id = 'late-2';
+SQL
+    q "$1" "$2" -d "$3" -c "SELECT status FROM attempt_health(exact => true) WHERE \"check\" = 'store'"
 }

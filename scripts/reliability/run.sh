@@ -36,6 +36,8 @@ run pgbench_workload.sh "${args[@]}" --store
 run kill_update.sh "${args[@]}"
 run cancel_health.sh "${args[@]}"
 run hot_standby.sh "${args[@]}"
+# The dump/restore matrix (scripts/test.sh runs it as its own step: not in the reduced form).
+if [ "${args[*]:-}" = --long ]; then run restore.sh; fi
 
 echo
 printf '%-34s %-7s %9s %10s %13s %9s %7s  %s\n' scenario status clients duration_s transactions failures losses note

@@ -68,7 +68,8 @@ BEGIN
               USING ERRCODE = 'object_not_in_prerequisite_state';
     END IF;
     IF resolved IS NULL AND @extschema@.attempt_lock_restoring() THEN
-        RAISE NOTICE 'attempt_lock: % does not exist yet: the extension waits for it (a restore) and completes itself when it is created', chosen;
+        RAISE NOTICE 'attempt_lock: % does not exist yet: the extension waits for it (a restore) and completes itself when it is created', chosen
+              USING HINT = 'If the source is another table, name it in the restore''s session (PGOPTIONS=''-c attempt_lock.source_table=schema.table''): views on attempt_rejects may need its id type before the data names it.';
         RETURN;
     END IF;
     -- A bad source is a clear error and, the script being one transaction, installs nothing.
@@ -123,7 +124,10 @@ BEGIN
       FROM pg_catalog.pg_extension AS e WHERE e.extname = 'attempt_lock';
     PERFORM @extschema@.attempt_lock_record_state();
     -- After the baseline: the switch refuses to start from a state the lock calls drift.
-    IF cfg.reenable_store THEN
+    -- The store's four triggers on the source without the store: a restore brought them
+    -- back before the row of attempt_lock_config that names their table (pg_restore
+    -- --schema-only, then --data-only); the store is rebuilt from the source's rows.
+    IF cfg.reenable_store OR (NOT store_on AND @extschema@.attempt_store_triggers_shaped()) THEN
         PERFORM @extschema@.attempt_store_switch_on(10000);
     END IF;
     RETURN target;
@@ -221,8 +225,9 @@ CREATE OR REPLACE TRIGGER attempt_lock_config_restored AFTER INSERT ON @extschem
     FOR EACH ROW EXECUTE FUNCTION @extschema@.attempt_lock_config_restored();
 
 -- ddl_command_end, on DDL of tables and triggers:
--- - a pending install completes when its default source is created (the restore's CREATE
---   TABLE exam_results), if whoever creates it may complete it;
+-- - a pending install completes when its source is created (the restore's CREATE TABLE
+--   exam_results, or of the table attempt_lock.source_table names in the restore's
+--   session), if whoever creates it may complete it;
 -- - an ALTER TABLE that breaks the recorded source's contract (RENAME COLUMN user_id: the
 --   views would go on reading the column, the contract would not) is refused. Renaming
 --   the table or moving it to another schema is followed: the views read it by OID, and
@@ -239,6 +244,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     source pg_catalog.regclass;
+    chosen pg_catalog.text;
     broken pg_catalog.text;
     superuser pg_catalog.bool := COALESCE((SELECT r.rolsuper FROM pg_catalog.pg_roles AS r WHERE r.rolname = CURRENT_USER), false);
 BEGIN
@@ -247,15 +253,20 @@ BEGIN
     END IF;
     SELECT c.source_table INTO source FROM @extschema@.attempt_lock_config AS c WHERE c.attached;
     IF source IS NULL THEN
+        -- The source the restore names in its session (attempt_lock.source_table, as at
+        -- CREATE EXTENSION), else the default.
+        chosen := COALESCE(NULLIF(pg_catalog.current_setting('attempt_lock.source_table', true), ''),
+                           '@extschema@.exam_results');
         IF NOT EXISTS (SELECT FROM @extschema@.attempt_lock_config)
            AND tg_tag IN ('CREATE TABLE', 'CREATE TABLE AS', 'SELECT INTO', 'ALTER TABLE')
            AND EXISTS (SELECT FROM pg_catalog.pg_event_trigger_ddl_commands() AS c
                         WHERE c.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
-                          AND c.objid = pg_catalog.to_regclass('@extschema@.exam_results')) THEN
+                          AND c.objid = pg_catalog.to_regclass(chosen)) THEN
             IF superuser THEN
-                PERFORM @extschema@.attempt_source_attach(NULL);
+                PERFORM @extschema@.attempt_source_attach(chosen);
             ELSE
-                RAISE NOTICE 'attempt_lock: @extschema@.exam_results exists now; a superuser completes the install with SELECT attempt_source_attach();';
+                RAISE NOTICE 'attempt_lock: % exists now; a superuser completes the install with SELECT attempt_source_attach(%);',
+                             chosen, pg_catalog.quote_literal(chosen);
             END IF;
         END IF;
         RETURN;

@@ -16,8 +16,9 @@
 //!
 //! The trigger functions run as the extension's owner (SECURITY DEFINER: a writer of the
 //! source has no right on the store), so they refuse to run unless fired as the switch
-//! installs them: AFTER, FOR EACH STATEMENT, on the recorded source table, under the name
-//! the switch gives each, calling this very function, and depending on the extension
+//! installs them: AFTER, FOR EACH STATEMENT, under the name the switch gives each, calling
+//! this very function, and, while the store is on (off, they write nothing), on the
+//! recorded source table and depending on the extension
 //! (ALTER TRIGGER ... DEPENDS ON EXTENSION) — all read from the catalog, never an OID
 //! remembered from before, as pg_dump re-creates triggers with new OIDs. They read the
 //! transition rows natively (src/store/source.rs).
@@ -99,6 +100,11 @@ unsafe fn identify(fcinfo: pg_sys::FunctionCallInfo, function: &'static str) -> 
             .unwrap_or_else(|e| pgrx::error!("attempt_lock: {function} could not check its trigger: {e}"));
         match row {
             (Some(true), Some(true), Some(on)) => (data, on),
+            // The store is off: nothing is written, whichever table fires it. A restore
+            // brings the triggers back before the row of attempt_lock_config that names
+            // their table as the source (pg_restore --schema-only, then --data-only), and
+            // the source's rows must load meanwhile; attempt_health() names such triggers.
+            (_, _, Some(false)) => (data, false),
             _ => refuse(),
         }
     }

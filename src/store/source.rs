@@ -48,8 +48,10 @@ impl SourceLayout {
         const NAMES: [&CStr; 6] = [c"id", c"user_id", c"session_id", c"created_at", c"updated_at", c"result_json"];
         // SAFETY: natts attributes follow the descriptor.
         unsafe {
+            // pgrx's accessor: PostgreSQL 18 moved the attributes behind compact_attrs.
+            let tupdesc = pgrx::PgTupleDesc::from_pg_unchecked(desc);
             for i in 0..(*desc).natts {
-                let attr = (*desc).attrs.as_slice((*desc).natts as usize)[i as usize];
+                let Some(attr) = tupdesc.get(i as usize) else { continue };
                 if attr.attisdropped {
                     continue;
                 }
