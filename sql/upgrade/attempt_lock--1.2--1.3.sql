@@ -736,13 +736,21 @@ COMMENT ON FUNCTION @extschema@.attempt_store_foreign_triggers() IS
 -- The store's triggers are as the switch makes them: each on the source, for its event,
 -- AFTER and FOR EACH STATEMENT, with its transition tables, calling its function, enabled
 -- ALWAYS (a logical replication apply worker, session_replication_role = replica, keeps
--- the store exact too), and depending on the extension.
+-- the store exact too), and depending on the extension; and they are the very catalog
+-- rows the switch left (attempt_store_state.trigger_rows: each trigger's OID and the xmin
+-- of its pg_trigger row). Any ALTER TABLE ... DISABLE / ENABLE TRIGGER, DROP and CREATE
+-- TRIGGER or ALTER TRIGGER writes a new row version, so a trigger disabled and enabled
+-- ALWAYS again while the event triggers were off (writes were missed meanwhile) is not as
+-- the switch made it either. (VACUUM FULL and FREEZE keep a row's xmin; a no-op ENABLE
+-- ALWAYS writes nothing.) Called only while the store is on: it reads the store's state.
 CREATE OR REPLACE FUNCTION @extschema@.attempt_store_triggers_ok()
 RETURNS pg_catalog.bool
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT pg_catalog.count(*) = 4
+           AND pg_catalog.string_agg(pg_catalog.format('%s %s %s', t.tgname, t.oid, t.xmin), ', ' ORDER BY t.tgname)
+               IS NOT DISTINCT FROM (SELECT s.trigger_rows FROM attempt_lock_store.attempt_store_state AS s)
       FROM pg_catalog.pg_trigger AS t
       JOIN (VALUES ('attempt_store_insert', 4::pg_catalog.int2, '@extschema@.attempt_store_sync()'::pg_catalog.regprocedure, NULL, 'new_rows'),
                    ('attempt_store_update', 16, '@extschema@.attempt_store_sync()', 'old_rows', 'new_rows'),
@@ -760,7 +768,7 @@ AS $$
                       AND d.refobjid = (SELECT e.oid FROM pg_catalog.pg_extension AS e WHERE e.extname = 'attempt_lock'))
 $$;
 COMMENT ON FUNCTION @extschema@.attempt_store_triggers_ok() IS
-'attempt_lock internal: true when the incremental store''s four triggers on the source are as the switch makes them (event, AFTER, FOR EACH STATEMENT, transition tables, function, enabled always, dependency on the extension).';
+'attempt_lock internal: true when the incremental store''s four triggers on the source are as the switch makes them (event, AFTER, FOR EACH STATEMENT, transition tables, function, enabled always, dependency on the extension) and are still the catalog rows it made (OID and xmin, recorded in attempt_lock_store.attempt_store_state.trigger_rows): a trigger disabled and enabled again, even while event triggers were off, is not. Called only while the store is on.';
 
 -- The store's tables, filled from the source, indexed, with their privileges and row
 -- security, as members of the extension (without triggers: the switch adds them).
@@ -823,9 +831,10 @@ $ddl$, id_typmod_type, CASE WHEN id_text THEN ' COLLATE "C"' ELSE '' END);
         backfill_rows    pg_catalog.int8 NOT NULL,
         backfill_seconds pg_catalog.numeric NOT NULL,
         stale_since      pg_catalog.timestamptz,
-        stale_reason     pg_catalog.text);
+        stale_reason     pg_catalog.text,
+        trigger_rows     pg_catalog.text);
     COMMENT ON TABLE attempt_lock_store.attempt_store_state IS
-    'attempt_lock: when and how the incremental store was switched on and filled, and since when it is stale (its triggers were disabled, dropped or changed: attempt reads the computed rows until attempt_store_rebuild())';
+    'attempt_lock: when and how the incremental store was switched on and filled, since when it is stale (its triggers were disabled, dropped or changed: attempt reads the computed rows until attempt_store_rebuild()), and the catalog rows of its triggers as the switch left them (trigger_rows: name, OID and xmin of each; attempt_store_triggers_ok() compares)';
 
     stored := @extschema@.attempt_store_fill(source, batch_size);
     -- The access paths of the runbook: a student's results in time order, a time window.
@@ -913,10 +922,16 @@ BEGIN
         EXECUTE pg_catalog.format('COMMENT ON TRIGGER %I ON %s IS %L', trigger_name, source_name,
             'attempt_lock: keeps the incremental store exact (attempt_store_disable() removes it)');
     END LOOP;
+    -- The watermark attempt_store_triggers_ok() compares: the rows just made (or adopted).
+    UPDATE attempt_lock_store.attempt_store_state
+       SET trigger_rows = (SELECT pg_catalog.string_agg(pg_catalog.format('%s %s %s', t.tgname, t.oid, t.xmin), ', ' ORDER BY t.tgname)
+                             FROM pg_catalog.pg_trigger AS t
+                            WHERE t.tgrelid = source_name::pg_catalog.regclass
+                              AND t.tgname = ANY (@extschema@.attempt_store_trigger_names()));
 END
 $$;
 COMMENT ON FUNCTION @extschema@.attempt_store_triggers_install() IS
-'attempt_lock internal: makes the incremental store''s four triggers on the source (or keeps the four a restore brought back, if they have the right shape), enabled always and depending on the extension.';
+'attempt_lock internal: makes the incremental store''s four triggers on the source (or keeps the four a restore brought back, if they have the right shape), enabled always and depending on the extension, and records their catalog rows in the store''s state (the store must exist).';
 REVOKE ALL ON FUNCTION @extschema@.attempt_store_triggers_install() FROM PUBLIC;
 
 -- The four triggers exist with the switch's shape (whatever their state and dependency):
@@ -1146,8 +1161,9 @@ REVOKE ALL ON FUNCTION @extschema@.attempt_store_rebaseline(pg_catalog.text) FRO
 
 -- Read by the view for every query (a one-time filter): the store serves attempt only
 -- while it is exact, that is while it is on, not marked stale, and its triggers are as
--- the switch made them (a trigger disabled or dropped, even with event triggers off, or
--- one made ENABLE instead of ENABLE ALWAYS, sends the view to the computed rows at once).
+-- the switch made them (a trigger disabled or dropped, even with event triggers off, one
+-- made ENABLE instead of ENABLE ALWAYS, or one disabled and enabled again, which the
+-- watermark of attempt_store_triggers_ok() sees, sends the view to the computed rows).
 -- SECURITY DEFINER: readers have no USAGE on attempt_lock_store; it returns one boolean.
 CREATE OR REPLACE FUNCTION @extschema@.attempt_store_usable()
 RETURNS pg_catalog.bool
@@ -1281,7 +1297,7 @@ BEGIN
     SELECT COALESCE(s.stale_reason, 'stale') || ' at ' || s.stale_since INTO stale
       FROM attempt_lock_store.attempt_store_state AS s WHERE s.stale_since IS NOT NULL;
     IF stale IS NULL AND NOT @extschema@.attempt_store_triggers_ok() THEN
-        stale := 'its triggers on the source are not as the switch made them (disabled, dropped or changed while event triggers were off?)';
+        stale := 'its triggers on the source are not as the switch made them (disabled, dropped, or changed and changed back, while event triggers were off?)';
     END IF;
     IF stale IS NOT NULL THEN
         RETURN QUERY SELECT 'stale', 1::pg_catalog.int8,

@@ -3,8 +3,9 @@
 
 -- Read by the view for every query (a one-time filter): the store serves attempt only
 -- while it is exact, that is while it is on, not marked stale, and its triggers are as
--- the switch made them (a trigger disabled or dropped, even with event triggers off, or
--- one made ENABLE instead of ENABLE ALWAYS, sends the view to the computed rows at once).
+-- the switch made them (a trigger disabled or dropped, even with event triggers off, one
+-- made ENABLE instead of ENABLE ALWAYS, or one disabled and enabled again, which the
+-- watermark of attempt_store_triggers_ok() sees, sends the view to the computed rows).
 -- SECURITY DEFINER: readers have no USAGE on attempt_lock_store; it returns one boolean.
 CREATE OR REPLACE FUNCTION @extschema@.attempt_store_usable()
 RETURNS pg_catalog.bool
@@ -138,7 +139,7 @@ BEGIN
     SELECT COALESCE(s.stale_reason, 'stale') || ' at ' || s.stale_since INTO stale
       FROM attempt_lock_store.attempt_store_state AS s WHERE s.stale_since IS NOT NULL;
     IF stale IS NULL AND NOT @extschema@.attempt_store_triggers_ok() THEN
-        stale := 'its triggers on the source are not as the switch made them (disabled, dropped or changed while event triggers were off?)';
+        stale := 'its triggers on the source are not as the switch made them (disabled, dropped, or changed and changed back, while event triggers were off?)';
     END IF;
     IF stale IS NOT NULL THEN
         RETURN QUERY SELECT 'stale', 1::pg_catalog.int8,
