@@ -229,7 +229,9 @@ CREATE OR REPLACE TRIGGER attempt_lock_config_restored AFTER INSERT ON @extschem
 --   health tells such a rename from a swap (source_name);
 -- - the incremental store is marked stale the moment its triggers are disabled, dropped or
 --   changed (pg_restore --disable-triggers, ALTER TABLE ... DISABLE TRIGGER ALL, by the
---   table's owner too): attempt computes its rows until attempt_store_rebuild();
+--   table's owner too), or a logical replication subscription starts writing the source
+--   (CREATE / ALTER SUBSCRIPTION ... REFRESH: its apply worker fires no statement
+--   triggers): attempt computes its rows until attempt_store_rebuild();
 -- - the store's four triggers, restored from a dump after the source's data, rebuild the
 --   store from that data.
 CREATE OR REPLACE FUNCTION @extschema@.attempt_lock_watch_source()
@@ -260,7 +262,8 @@ BEGIN
         END IF;
         RETURN;
     END IF;
-    IF tg_tag IN ('CREATE TRIGGER', 'DROP TRIGGER', 'ALTER TRIGGER', 'ALTER TABLE')
+    IF tg_tag IN ('CREATE TRIGGER', 'DROP TRIGGER', 'ALTER TRIGGER', 'ALTER TABLE',
+                  'CREATE SUBSCRIPTION', 'ALTER SUBSCRIPTION')
        AND pg_catalog.to_regnamespace('attempt_lock_store') IS NOT NULL THEN
         PERFORM @extschema@.attempt_store_mark_stale(tg_tag);
     END IF;
@@ -289,7 +292,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.attempt_lock_watch_source() IS
-'attempt_lock internal: ddl_command_end event trigger function on table and trigger DDL: completes a pending install when its source table is created, refuses an ALTER TABLE that would break the recorded source''s contract, marks the incremental store stale when its triggers are changed, and rebuilds the store when a restore brings its triggers back.';
+'attempt_lock internal: ddl_command_end event trigger function on table and trigger DDL: completes a pending install when its source table is created, refuses an ALTER TABLE that would break the recorded source''s contract, marks the incremental store stale when its triggers are changed or a subscription starts writing the source, and rebuilds the store when a restore brings its triggers back.';
 REVOKE ALL ON FUNCTION @extschema@.attempt_lock_watch_source() FROM PUBLIC;
 -- Replacing a view whose columns change, keeping what hangs on it: its owner, comment,
 -- options, grants and extension membership.
@@ -735,8 +738,10 @@ COMMENT ON FUNCTION @extschema@.attempt_store_foreign_triggers() IS
 
 -- The store's triggers are as the switch makes them: each on the source, for its event,
 -- AFTER and FOR EACH STATEMENT, with its transition tables, calling its function, enabled
--- ALWAYS (a logical replication apply worker, session_replication_role = replica, keeps
--- the store exact too), and depending on the extension; and they are the very catalog
+-- ALWAYS (a session with session_replication_role = replica keeps the store exact too),
+-- and depending on the extension; the source is no logical replication subscription's
+-- table (its apply worker fires row-level triggers only, never statement-level ones, so
+-- the store would miss every replicated write); and they are the very catalog
 -- rows the switch left (attempt_store_state.trigger_rows: each trigger's OID and the xmin
 -- of its pg_trigger row). Any ALTER TABLE ... DISABLE / ENABLE TRIGGER, DROP and CREATE
 -- TRIGGER or ALTER TRIGGER writes a new row version, so a trigger disabled and enabled
@@ -751,6 +756,8 @@ AS $$
     SELECT pg_catalog.count(*) = 4
            AND pg_catalog.string_agg(pg_catalog.format('%s %s %s', t.tgname, t.oid, t.xmin), ', ' ORDER BY t.tgname)
                IS NOT DISTINCT FROM (SELECT s.trigger_rows FROM attempt_lock_store.attempt_store_state AS s)
+           AND NOT EXISTS (SELECT FROM pg_catalog.pg_subscription_rel AS r
+                            WHERE r.srrelid = (SELECT c.source_table FROM @extschema@.attempt_lock_config AS c WHERE c.attached))
       FROM pg_catalog.pg_trigger AS t
       JOIN (VALUES ('attempt_store_insert', 4::pg_catalog.int2, '@extschema@.attempt_store_sync()'::pg_catalog.regprocedure, NULL, 'new_rows'),
                    ('attempt_store_update', 16, '@extschema@.attempt_store_sync()', 'old_rows', 'new_rows'),
@@ -768,7 +775,7 @@ AS $$
                       AND d.refobjid = (SELECT e.oid FROM pg_catalog.pg_extension AS e WHERE e.extname = 'attempt_lock'))
 $$;
 COMMENT ON FUNCTION @extschema@.attempt_store_triggers_ok() IS
-'attempt_lock internal: true when the incremental store''s four triggers on the source are as the switch makes them (event, AFTER, FOR EACH STATEMENT, transition tables, function, enabled always, dependency on the extension) and are still the catalog rows it made (OID and xmin, recorded in attempt_lock_store.attempt_store_state.trigger_rows): a trigger disabled and enabled again, even while event triggers were off, is not. Called only while the store is on.';
+'attempt_lock internal: true when the incremental store''s four triggers on the source are as the switch makes them (event, AFTER, FOR EACH STATEMENT, transition tables, function, enabled always, dependency on the extension), see every write (the source is no logical replication subscription''s table) and are still the catalog rows it made (OID and xmin, recorded in attempt_lock_store.attempt_store_state.trigger_rows): a trigger disabled and enabled again, even while event triggers were off, is not. Called only while the store is on.';
 
 -- The store's tables, filled from the source, indexed, with their privileges and row
 -- security, as members of the extension (without triggers: the switch adds them).
@@ -1029,6 +1036,12 @@ BEGIN
               USING ERRCODE = 'feature_not_supported',
                     HINT = 'Its triggers would need citus.enable_unsafe_triggers; read attempt as it is computed (docs/SCALING.md).';
     END IF;
+    IF EXISTS (SELECT FROM pg_catalog.pg_subscription_rel AS r WHERE r.srrelid = source) THEN
+        RAISE EXCEPTION 'attempt_lock: the incremental store cannot follow %: a logical replication subscription writes it', source_name
+              USING ERRCODE = 'feature_not_supported',
+                    DETAIL = 'The apply worker fires row-level triggers only, never the store''s statement-level ones: the store would miss every replicated write.',
+                    HINT = 'On a subscriber, read attempt as it is computed (docs/OPERATIONS.md, "Bulk loads and the store").';
+    END IF;
     SELECT pg_catalog.string_agg(pg_catalog.format('%s on %s (calls %s)', f.trigger_name, f.table_name, f.function_name), '; ')
       INTO foreign_triggers FROM @extschema@.attempt_store_foreign_triggers() AS f;
     IF foreign_triggers IS NOT NULL THEN
@@ -1191,11 +1204,15 @@ BEGIN
        OR @extschema@.attempt_store_triggers_ok() THEN
         RETURN false;
     END IF;
-    UPDATE attempt_lock_store.attempt_store_state
+    UPDATE attempt_lock_store.attempt_store_state AS s
        SET stale_since = pg_catalog.statement_timestamp(),
-           stale_reason = pg_catalog.format('%s by %s changed the store''s triggers on the source',
-                                            pg_catalog.left(command, 64), SESSION_USER)
-     WHERE stale_since IS NULL;
+           stale_reason = CASE
+               WHEN EXISTS (SELECT FROM pg_catalog.pg_subscription_rel AS r WHERE r.srrelid = s.source_table)
+               THEN pg_catalog.format('%s by %s: a logical replication subscription writes the source, and its apply worker fires none of the store''s triggers',
+                                      pg_catalog.left(command, 64), SESSION_USER)
+               ELSE pg_catalog.format('%s by %s changed the store''s triggers on the source',
+                                      pg_catalog.left(command, 64), SESSION_USER) END
+     WHERE s.stale_since IS NULL;
     RETURN true;
 END
 $$;
@@ -1297,7 +1314,10 @@ BEGIN
     SELECT COALESCE(s.stale_reason, 'stale') || ' at ' || s.stale_since INTO stale
       FROM attempt_lock_store.attempt_store_state AS s WHERE s.stale_since IS NOT NULL;
     IF stale IS NULL AND NOT @extschema@.attempt_store_triggers_ok() THEN
-        stale := 'its triggers on the source are not as the switch made them (disabled, dropped, or changed and changed back, while event triggers were off?)';
+        stale := CASE
+            WHEN EXISTS (SELECT FROM pg_catalog.pg_subscription_rel AS r WHERE r.srrelid = source)
+            THEN 'a logical replication subscription writes the source, and its apply worker fires none of the store''s triggers'
+            ELSE 'its triggers on the source are not as the switch made them (disabled, dropped, or changed and changed back, while event triggers were off?)' END;
     END IF;
     IF stale IS NOT NULL THEN
         RETURN QUERY SELECT 'stale', 1::pg_catalog.int8,
@@ -1826,10 +1846,11 @@ COMMENT ON FUNCTION @extschema@.attempt_lock_guard_objects() IS
 -- triggers.
 CREATE EVENT TRIGGER attempt_lock_watch_source ON ddl_command_end
     WHEN TAG IN ('CREATE TABLE', 'CREATE TABLE AS', 'SELECT INTO', 'ALTER TABLE',
-                 'CREATE TRIGGER', 'DROP TRIGGER', 'ALTER TRIGGER')
+                 'CREATE TRIGGER', 'DROP TRIGGER', 'ALTER TRIGGER',
+                 'CREATE SUBSCRIPTION', 'ALTER SUBSCRIPTION')
     EXECUTE FUNCTION @extschema@.attempt_lock_watch_source();
 COMMENT ON EVENT TRIGGER attempt_lock_watch_source IS
-'attempt_lock: completes an install that waits for its source table (a restore), refuses ALTER TABLE that would break the recorded source''s contract, marks the incremental store stale when its triggers change, and rebuilds it when a restore brings them back.';
+'attempt_lock: completes an install that waits for its source table (a restore), refuses ALTER TABLE that would break the recorded source''s contract, marks the incremental store stale when its triggers change or a subscription starts writing the source, and rebuilds it when a restore brings them back.';
 
 -- attempt_health()'s checks of the install itself: extension version, members, the view, its columns, the recorded definitions, the source table, the native hashes.
 -- Each check is a query run by attempt_health() (health.sql says with which parameters).

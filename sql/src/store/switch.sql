@@ -37,8 +37,10 @@ COMMENT ON FUNCTION @extschema@.attempt_store_foreign_triggers() IS
 
 -- The store's triggers are as the switch makes them: each on the source, for its event,
 -- AFTER and FOR EACH STATEMENT, with its transition tables, calling its function, enabled
--- ALWAYS (a logical replication apply worker, session_replication_role = replica, keeps
--- the store exact too), and depending on the extension; and they are the very catalog
+-- ALWAYS (a session with session_replication_role = replica keeps the store exact too),
+-- and depending on the extension; the source is no logical replication subscription's
+-- table (its apply worker fires row-level triggers only, never statement-level ones, so
+-- the store would miss every replicated write); and they are the very catalog
 -- rows the switch left (attempt_store_state.trigger_rows: each trigger's OID and the xmin
 -- of its pg_trigger row). Any ALTER TABLE ... DISABLE / ENABLE TRIGGER, DROP and CREATE
 -- TRIGGER or ALTER TRIGGER writes a new row version, so a trigger disabled and enabled
@@ -53,6 +55,8 @@ AS $$
     SELECT pg_catalog.count(*) = 4
            AND pg_catalog.string_agg(pg_catalog.format('%s %s %s', t.tgname, t.oid, t.xmin), ', ' ORDER BY t.tgname)
                IS NOT DISTINCT FROM (SELECT s.trigger_rows FROM attempt_lock_store.attempt_store_state AS s)
+           AND NOT EXISTS (SELECT FROM pg_catalog.pg_subscription_rel AS r
+                            WHERE r.srrelid = (SELECT c.source_table FROM @extschema@.attempt_lock_config AS c WHERE c.attached))
       FROM pg_catalog.pg_trigger AS t
       JOIN (VALUES ('attempt_store_insert', 4::pg_catalog.int2, '@extschema@.attempt_store_sync()'::pg_catalog.regprocedure, NULL, 'new_rows'),
                    ('attempt_store_update', 16, '@extschema@.attempt_store_sync()', 'old_rows', 'new_rows'),
@@ -70,7 +74,7 @@ AS $$
                       AND d.refobjid = (SELECT e.oid FROM pg_catalog.pg_extension AS e WHERE e.extname = 'attempt_lock'))
 $$;
 COMMENT ON FUNCTION @extschema@.attempt_store_triggers_ok() IS
-'attempt_lock internal: true when the incremental store''s four triggers on the source are as the switch makes them (event, AFTER, FOR EACH STATEMENT, transition tables, function, enabled always, dependency on the extension) and are still the catalog rows it made (OID and xmin, recorded in attempt_lock_store.attempt_store_state.trigger_rows): a trigger disabled and enabled again, even while event triggers were off, is not. Called only while the store is on.';
+'attempt_lock internal: true when the incremental store''s four triggers on the source are as the switch makes them (event, AFTER, FOR EACH STATEMENT, transition tables, function, enabled always, dependency on the extension), see every write (the source is no logical replication subscription''s table) and are still the catalog rows it made (OID and xmin, recorded in attempt_lock_store.attempt_store_state.trigger_rows): a trigger disabled and enabled again, even while event triggers were off, is not. Called only while the store is on.';
 
 -- The store's tables, filled from the source, indexed, with their privileges and row
 -- security, as members of the extension (without triggers: the switch adds them).
@@ -330,6 +334,12 @@ BEGIN
         RAISE EXCEPTION 'attempt_lock: the incremental store is not supported on Citus'
               USING ERRCODE = 'feature_not_supported',
                     HINT = 'Its triggers would need citus.enable_unsafe_triggers; read attempt as it is computed (docs/SCALING.md).';
+    END IF;
+    IF EXISTS (SELECT FROM pg_catalog.pg_subscription_rel AS r WHERE r.srrelid = source) THEN
+        RAISE EXCEPTION 'attempt_lock: the incremental store cannot follow %: a logical replication subscription writes it', source_name
+              USING ERRCODE = 'feature_not_supported',
+                    DETAIL = 'The apply worker fires row-level triggers only, never the store''s statement-level ones: the store would miss every replicated write.',
+                    HINT = 'On a subscriber, read attempt as it is computed (docs/OPERATIONS.md, "Bulk loads and the store").';
     END IF;
     SELECT pg_catalog.string_agg(pg_catalog.format('%s on %s (calls %s)', f.trigger_name, f.table_name, f.function_name), '; ')
       INTO foreign_triggers FROM @extschema@.attempt_store_foreign_triggers() AS f;
