@@ -231,7 +231,10 @@ CREATE OR REPLACE TRIGGER attempt_lock_config_restored AFTER INSERT ON @extschem
 --   changed (pg_restore --disable-triggers, ALTER TABLE ... DISABLE TRIGGER ALL, by the
 --   table's owner too), or a logical replication subscription starts writing the source
 --   (CREATE / ALTER SUBSCRIPTION ... REFRESH: its apply worker fires no statement
---   triggers): attempt computes its rows until attempt_store_rebuild();
+--   triggers), or the source gets a partition or an inheritance child (CREATE TABLE ...
+--   PARTITION OF / INHERITS, ATTACH PARTITION, ALTER TABLE ... INHERIT: a write to it
+--   fires none of the source's triggers): attempt computes its rows until
+--   attempt_store_rebuild();
 -- - the store's four triggers, restored from a dump after the source's data, rebuild the
 --   store from that data.
 CREATE OR REPLACE FUNCTION @extschema@.attempt_lock_watch_source()
@@ -262,7 +265,7 @@ BEGIN
         END IF;
         RETURN;
     END IF;
-    IF tg_tag IN ('CREATE TRIGGER', 'DROP TRIGGER', 'ALTER TRIGGER', 'ALTER TABLE',
+    IF tg_tag IN ('CREATE TRIGGER', 'DROP TRIGGER', 'ALTER TRIGGER', 'ALTER TABLE', 'CREATE TABLE',
                   'CREATE SUBSCRIPTION', 'ALTER SUBSCRIPTION')
        AND pg_catalog.to_regnamespace('attempt_lock_store') IS NOT NULL THEN
         PERFORM @extschema@.attempt_store_mark_stale(tg_tag);
@@ -292,7 +295,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.attempt_lock_watch_source() IS
-'attempt_lock internal: ddl_command_end event trigger function on table and trigger DDL: completes a pending install when its source table is created, refuses an ALTER TABLE that would break the recorded source''s contract, marks the incremental store stale when its triggers are changed or a subscription starts writing the source, and rebuilds the store when a restore brings its triggers back.';
+'attempt_lock internal: ddl_command_end event trigger function on table and trigger DDL: completes a pending install when its source table is created, refuses an ALTER TABLE that would break the recorded source''s contract, marks the incremental store stale when its triggers are changed, a subscription starts writing the source or the source gets a partition or child, and rebuilds the store when a restore brings its triggers back.';
 REVOKE ALL ON FUNCTION @extschema@.attempt_lock_watch_source() FROM PUBLIC;
 -- Replacing a view whose columns change, keeping what hangs on it: its owner, comment,
 -- options, grants and extension membership.
@@ -741,7 +744,9 @@ COMMENT ON FUNCTION @extschema@.attempt_store_foreign_triggers() IS
 -- ALWAYS (a session with session_replication_role = replica keeps the store exact too),
 -- and depending on the extension; the source is no logical replication subscription's
 -- table (its apply worker fires row-level triggers only, never statement-level ones, so
--- the store would miss every replicated write); and they are the very catalog
+-- the store would miss every replicated write) and has no partitions or inheritance
+-- children (a write to a child, or ATTACH PARTITION / INHERIT of a loaded table, fires
+-- none of the source's statement triggers); and they are the very catalog
 -- rows the switch left (attempt_store_state.trigger_rows: each trigger's OID and the xmin
 -- of its pg_trigger row). Any ALTER TABLE ... DISABLE / ENABLE TRIGGER, DROP and CREATE
 -- TRIGGER or ALTER TRIGGER writes a new row version, so a trigger disabled and enabled
@@ -758,6 +763,8 @@ AS $$
                IS NOT DISTINCT FROM (SELECT s.trigger_rows FROM attempt_lock_store.attempt_store_state AS s)
            AND NOT EXISTS (SELECT FROM pg_catalog.pg_subscription_rel AS r
                             WHERE r.srrelid = (SELECT c.source_table FROM @extschema@.attempt_lock_config AS c WHERE c.attached))
+           AND NOT EXISTS (SELECT FROM pg_catalog.pg_inherits AS i
+                            WHERE i.inhparent = (SELECT c.source_table FROM @extschema@.attempt_lock_config AS c WHERE c.attached))
       FROM pg_catalog.pg_trigger AS t
       JOIN (VALUES ('attempt_store_insert', 4::pg_catalog.int2, '@extschema@.attempt_store_sync()'::pg_catalog.regprocedure, NULL, 'new_rows'),
                    ('attempt_store_update', 16, '@extschema@.attempt_store_sync()', 'old_rows', 'new_rows'),
@@ -775,7 +782,7 @@ AS $$
                       AND d.refobjid = (SELECT e.oid FROM pg_catalog.pg_extension AS e WHERE e.extname = 'attempt_lock'))
 $$;
 COMMENT ON FUNCTION @extschema@.attempt_store_triggers_ok() IS
-'attempt_lock internal: true when the incremental store''s four triggers on the source are as the switch makes them (event, AFTER, FOR EACH STATEMENT, transition tables, function, enabled always, dependency on the extension), see every write (the source is no logical replication subscription''s table) and are still the catalog rows it made (OID and xmin, recorded in attempt_lock_store.attempt_store_state.trigger_rows): a trigger disabled and enabled again, even while event triggers were off, is not. Called only while the store is on.';
+'attempt_lock internal: true when the incremental store''s four triggers on the source are as the switch makes them (event, AFTER, FOR EACH STATEMENT, transition tables, function, enabled always, dependency on the extension), see every write (the source is no logical replication subscription''s table and has no partitions or inheritance children) and are still the catalog rows it made (OID and xmin, recorded in attempt_lock_store.attempt_store_state.trigger_rows): a trigger disabled and enabled again, even while event triggers were off, is not. Called only while the store is on.';
 
 -- The store's tables, filled from the source, indexed, with their privileges and row
 -- security, as members of the extension (without triggers: the switch adds them).
@@ -1062,6 +1069,13 @@ BEGIN
                     DETAIL = 'No valid, immediate, non-partial unique index on (id) alone was found.',
                     HINT = pg_catalog.format('ALTER TABLE %s ADD PRIMARY KEY (id); (after removing duplicated ids), then SELECT attempt_store_enable(); again.', source_name);
     END IF;
+    IF EXISTS (SELECT FROM pg_catalog.pg_class AS c WHERE c.oid = source AND c.relkind = 'p')
+       OR EXISTS (SELECT FROM pg_catalog.pg_inherits AS i WHERE i.inhparent = source) THEN
+        RAISE EXCEPTION 'attempt_lock: the incremental store cannot follow %: it is partitioned or has inheritance children', source_name
+              USING ERRCODE = 'feature_not_supported',
+                    DETAIL = 'A write to a partition or a child fires none of the source''s statement-level triggers: the store would miss it.',
+                    HINT = 'Read attempt as it is computed (docs/OPERATIONS.md, "Bulk loads and the store").';
+    END IF;
 
     -- Writers wait until the store is complete; readers go on (computed) meanwhile.
     EXECUTE pg_catalog.format('LOCK TABLE %s IN SHARE MODE', source_name);
@@ -1210,6 +1224,9 @@ BEGIN
                WHEN EXISTS (SELECT FROM pg_catalog.pg_subscription_rel AS r WHERE r.srrelid = s.source_table)
                THEN pg_catalog.format('%s by %s: a logical replication subscription writes the source, and its apply worker fires none of the store''s triggers',
                                       pg_catalog.left(command, 64), SESSION_USER)
+               WHEN EXISTS (SELECT FROM pg_catalog.pg_inherits AS i WHERE i.inhparent = s.source_table)
+               THEN pg_catalog.format('%s by %s: the source has partitions or inheritance children, and a write to one fires none of the store''s triggers',
+                                      pg_catalog.left(command, 64), SESSION_USER)
                ELSE pg_catalog.format('%s by %s changed the store''s triggers on the source',
                                       pg_catalog.left(command, 64), SESSION_USER) END
      WHERE s.stale_since IS NULL;
@@ -1317,6 +1334,8 @@ BEGIN
         stale := CASE
             WHEN EXISTS (SELECT FROM pg_catalog.pg_subscription_rel AS r WHERE r.srrelid = source)
             THEN 'a logical replication subscription writes the source, and its apply worker fires none of the store''s triggers'
+            WHEN EXISTS (SELECT FROM pg_catalog.pg_inherits AS i WHERE i.inhparent = source)
+            THEN 'the source has partitions or inheritance children, and a write to one fires none of the store''s triggers'
             ELSE 'its triggers on the source are not as the switch made them (disabled, dropped, or changed and changed back, while event triggers were off?)' END;
     END IF;
     IF stale IS NOT NULL THEN
@@ -1850,7 +1869,7 @@ CREATE EVENT TRIGGER attempt_lock_watch_source ON ddl_command_end
                  'CREATE SUBSCRIPTION', 'ALTER SUBSCRIPTION')
     EXECUTE FUNCTION @extschema@.attempt_lock_watch_source();
 COMMENT ON EVENT TRIGGER attempt_lock_watch_source IS
-'attempt_lock: completes an install that waits for its source table (a restore), refuses ALTER TABLE that would break the recorded source''s contract, marks the incremental store stale when its triggers change or a subscription starts writing the source, and rebuilds it when a restore brings them back.';
+'attempt_lock: completes an install that waits for its source table (a restore), refuses ALTER TABLE that would break the recorded source''s contract, marks the incremental store stale when its triggers change, a subscription starts writing the source or the source gets a partition or child, and rebuilds it when a restore brings them back.';
 
 -- attempt_health()'s checks of the install itself: extension version, members, the view, its columns, the recorded definitions, the source table, the native hashes.
 -- Each check is a query run by attempt_health() (health.sql says with which parameters).

@@ -39,6 +39,9 @@ BEGIN
                WHEN EXISTS (SELECT FROM pg_catalog.pg_subscription_rel AS r WHERE r.srrelid = s.source_table)
                THEN pg_catalog.format('%s by %s: a logical replication subscription writes the source, and its apply worker fires none of the store''s triggers',
                                       pg_catalog.left(command, 64), SESSION_USER)
+               WHEN EXISTS (SELECT FROM pg_catalog.pg_inherits AS i WHERE i.inhparent = s.source_table)
+               THEN pg_catalog.format('%s by %s: the source has partitions or inheritance children, and a write to one fires none of the store''s triggers',
+                                      pg_catalog.left(command, 64), SESSION_USER)
                ELSE pg_catalog.format('%s by %s changed the store''s triggers on the source',
                                       pg_catalog.left(command, 64), SESSION_USER) END
      WHERE s.stale_since IS NULL;
@@ -146,6 +149,8 @@ BEGIN
         stale := CASE
             WHEN EXISTS (SELECT FROM pg_catalog.pg_subscription_rel AS r WHERE r.srrelid = source)
             THEN 'a logical replication subscription writes the source, and its apply worker fires none of the store''s triggers'
+            WHEN EXISTS (SELECT FROM pg_catalog.pg_inherits AS i WHERE i.inhparent = source)
+            THEN 'the source has partitions or inheritance children, and a write to one fires none of the store''s triggers'
             ELSE 'its triggers on the source are not as the switch made them (disabled, dropped, or changed and changed back, while event triggers were off?)' END;
     END IF;
     IF stale IS NOT NULL THEN

@@ -40,7 +40,9 @@ COMMENT ON FUNCTION @extschema@.attempt_store_foreign_triggers() IS
 -- ALWAYS (a session with session_replication_role = replica keeps the store exact too),
 -- and depending on the extension; the source is no logical replication subscription's
 -- table (its apply worker fires row-level triggers only, never statement-level ones, so
--- the store would miss every replicated write); and they are the very catalog
+-- the store would miss every replicated write) and has no partitions or inheritance
+-- children (a write to a child, or ATTACH PARTITION / INHERIT of a loaded table, fires
+-- none of the source's statement triggers); and they are the very catalog
 -- rows the switch left (attempt_store_state.trigger_rows: each trigger's OID and the xmin
 -- of its pg_trigger row). Any ALTER TABLE ... DISABLE / ENABLE TRIGGER, DROP and CREATE
 -- TRIGGER or ALTER TRIGGER writes a new row version, so a trigger disabled and enabled
@@ -57,6 +59,8 @@ AS $$
                IS NOT DISTINCT FROM (SELECT s.trigger_rows FROM attempt_lock_store.attempt_store_state AS s)
            AND NOT EXISTS (SELECT FROM pg_catalog.pg_subscription_rel AS r
                             WHERE r.srrelid = (SELECT c.source_table FROM @extschema@.attempt_lock_config AS c WHERE c.attached))
+           AND NOT EXISTS (SELECT FROM pg_catalog.pg_inherits AS i
+                            WHERE i.inhparent = (SELECT c.source_table FROM @extschema@.attempt_lock_config AS c WHERE c.attached))
       FROM pg_catalog.pg_trigger AS t
       JOIN (VALUES ('attempt_store_insert', 4::pg_catalog.int2, '@extschema@.attempt_store_sync()'::pg_catalog.regprocedure, NULL, 'new_rows'),
                    ('attempt_store_update', 16, '@extschema@.attempt_store_sync()', 'old_rows', 'new_rows'),
@@ -74,7 +78,7 @@ AS $$
                       AND d.refobjid = (SELECT e.oid FROM pg_catalog.pg_extension AS e WHERE e.extname = 'attempt_lock'))
 $$;
 COMMENT ON FUNCTION @extschema@.attempt_store_triggers_ok() IS
-'attempt_lock internal: true when the incremental store''s four triggers on the source are as the switch makes them (event, AFTER, FOR EACH STATEMENT, transition tables, function, enabled always, dependency on the extension), see every write (the source is no logical replication subscription''s table) and are still the catalog rows it made (OID and xmin, recorded in attempt_lock_store.attempt_store_state.trigger_rows): a trigger disabled and enabled again, even while event triggers were off, is not. Called only while the store is on.';
+'attempt_lock internal: true when the incremental store''s four triggers on the source are as the switch makes them (event, AFTER, FOR EACH STATEMENT, transition tables, function, enabled always, dependency on the extension), see every write (the source is no logical replication subscription''s table and has no partitions or inheritance children) and are still the catalog rows it made (OID and xmin, recorded in attempt_lock_store.attempt_store_state.trigger_rows): a trigger disabled and enabled again, even while event triggers were off, is not. Called only while the store is on.';
 
 -- The store's tables, filled from the source, indexed, with their privileges and row
 -- security, as members of the extension (without triggers: the switch adds them).
@@ -360,6 +364,13 @@ BEGIN
               USING ERRCODE = 'object_not_in_prerequisite_state',
                     DETAIL = 'No valid, immediate, non-partial unique index on (id) alone was found.',
                     HINT = pg_catalog.format('ALTER TABLE %s ADD PRIMARY KEY (id); (after removing duplicated ids), then SELECT attempt_store_enable(); again.', source_name);
+    END IF;
+    IF EXISTS (SELECT FROM pg_catalog.pg_class AS c WHERE c.oid = source AND c.relkind = 'p')
+       OR EXISTS (SELECT FROM pg_catalog.pg_inherits AS i WHERE i.inhparent = source) THEN
+        RAISE EXCEPTION 'attempt_lock: the incremental store cannot follow %: it is partitioned or has inheritance children', source_name
+              USING ERRCODE = 'feature_not_supported',
+                    DETAIL = 'A write to a partition or a child fires none of the source''s statement-level triggers: the store would miss it.',
+                    HINT = 'Read attempt as it is computed (docs/OPERATIONS.md, "Bulk loads and the store").';
     END IF;
 
     -- Writers wait until the store is complete; readers go on (computed) meanwhile.
