@@ -25,6 +25,7 @@ SET client_min_messages = warning;
 CREATE ROLE bulk_owner;
 ALTER TABLE exam_results OWNER TO bulk_owner;
 GRANT SELECT ON attempt TO bulk_owner;
+GRANT CREATE ON SCHEMA public TO bulk_owner;
 
 -- bulk_state(): is the store read (usable), is it marked stale, does attempt equal the
 -- computed definition (view_mismatches: rows in one and not the other), does the store
@@ -198,9 +199,38 @@ SELECT attempt_store_rebuild() > 0 AS rebuilt;
 SELECT * FROM bulk_state();
 ROLLBACK;
 
+-- A partition or an inheritance child of the source: a write to it, or a loaded table
+-- attached to the source, fires none of the source's triggers. The store is not read
+-- while the source has one (and is marked stale when it gets one), and the switch refuses
+-- a partitioned source (partitioned by id, it has the unique index the store needs).
+BEGIN;
+SET LOCAL ROLE bulk_owner;
+CREATE TABLE exam_results_loaded (LIKE exam_results);
+INSERT INTO exam_results_loaded SELECT * FROM load_rows(30, 'i1');
+ALTER TABLE exam_results_loaded INHERIT exam_results;
+RESET ROLE;
+SELECT * FROM bulk_state();
+SELECT stale_reason FROM attempt_store_status();
+ROLLBACK;
+BEGIN;
+SET LOCAL ROLE bulk_owner;
+CREATE TABLE exam_results_2027 () INHERITS (exam_results);
+INSERT INTO exam_results_2027 SELECT * FROM load_rows(30, 'i2');
+RESET ROLE;
+SELECT * FROM bulk_state();
+ROLLBACK;
+BEGIN;
+CREATE TABLE exam_results_by_id (LIKE exam_results INCLUDING ALL) PARTITION BY HASH (id);
+CREATE TABLE exam_results_by_id_0 PARTITION OF exam_results_by_id FOR VALUES WITH (MODULUS 2, REMAINDER 0);
+CREATE TABLE exam_results_by_id_1 PARTITION OF exam_results_by_id FOR VALUES WITH (MODULUS 2, REMAINDER 1);
+INSERT INTO exam_results_by_id SELECT * FROM exam_results;
+SELECT attempt_source_attach('exam_results_by_id');
+ROLLBACK;
+
 -- Nothing left behind: the store as the switch made it, exact, read.
 SELECT * FROM bulk_state();
 SELECT * FROM attempt_store_sync_problems(exact => true);
 ALTER TABLE exam_results OWNER TO CURRENT_USER;
 REVOKE ALL ON attempt FROM bulk_owner;
+REVOKE CREATE ON SCHEMA public FROM bulk_owner;
 DROP ROLE bulk_owner;
