@@ -138,7 +138,7 @@ unsafe fn guc_record(name: &std::ffi::CStr) -> Option<*mut pg_sys::config_generi
 #[cfg(not(any(feature = "pg14", feature = "pg15")))]
 unsafe fn guc_record(name: &std::ffi::CStr) -> Option<*mut pg_sys::config_generic> {
     // SAFETY: a lookup that neither creates nor raises.
-    let g = unsafe { pg_sys::find_option(name.as_ptr(), false, true, pg_sys::ERROR as i32) };
+    let g = unsafe { pg_sys::find_option(name.as_ptr(), false, true, pgrx::PgLogLevel::ERROR as i32) };
     (!g.is_null()).then_some(g)
 }
 
