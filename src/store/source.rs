@@ -49,6 +49,11 @@ impl SourceLayout {
         // SAFETY: natts attributes follow the descriptor.
         unsafe {
             for i in 0..(*desc).natts {
+                // PostgreSQL 18 keeps compact attributes first: its TupleDescAttr() finds
+                // the full ones.
+                #[cfg(feature = "pg18")]
+                let attr = *pg_sys::TupleDescAttr(desc, i);
+                #[cfg(not(feature = "pg18"))]
                 let attr = (*desc).attrs.as_slice((*desc).natts as usize)[i as usize];
                 if attr.attisdropped {
                     continue;
