@@ -255,6 +255,6 @@ q "$PUB_DIR" "$PUB_PORT" -c "SELECT pg_drop_replication_slot('bulk_sub')" >/dev/
 check "subscription dropped: still marked stale, not read" "$(DB=sub state)" "$STALE_MARKED"
 qs -c "SET client_min_messages = warning" -c "SELECT attempt_store_rebuild()" >/dev/null || fail "rebuild"
 check "after the rebuild: read, exact" "$(DB=sub state)|$(DB=sub exact_problems)" "$READ_EXACT|0"
-finish "bulk: logical replication subscriber" $((SECONDS - started)) "apply fires no statement triggers"
+finish "bulk: subscriber (logical repl.)" $((SECONDS - started)) "apply fires no statement triggers"
 
 [ $total_failures = 0 ]

@@ -5,7 +5,7 @@
 -- attempt computes its rows, and health says which. Each scenario runs in a transaction
 -- rolled back at its end, as the table's non-superuser owner where it can be.
 -- The slower ones (pg_restore --disable-triggers, event triggers off at a restore, big
--- COPY batches) are in scripts/reliability/bulk_loads.sh.
+-- COPY batches, a logical replication subscriber) are in scripts/reliability/bulk_loads.sh.
 \set VERBOSITY terse
 \set SHOW_CONTEXT never
 SET client_min_messages = warning;
@@ -148,8 +148,8 @@ RESET session_replication_role;
 SELECT * FROM bulk_state();
 ROLLBACK;
 
--- (d) session_replication_role = replica (a superuser's, or a logical replication
--- apply's setting): the store's triggers are ENABLE ALWAYS and keep it exact through
+-- (d) session_replication_role = replica (a superuser's setting, which bulk loaders and
+-- replication tools use): the store's triggers are ENABLE ALWAYS and keep it exact through
 -- COPY, INSERT, UPDATE, DELETE and TRUNCATE; health's lock_triggers check says the
 -- session bypasses the lock's event triggers.
 BEGIN;
