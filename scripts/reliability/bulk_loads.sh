@@ -10,7 +10,9 @@
 #      = replica (event triggers do not fire then): caught at query time, not marked
 #   g  COPY FROM in big batches with the store's triggers on (exact throughout), and with
 #      them disabled for speed, then attempt_store_rebuild() (timed)
-#   h  a logical replication subscriber: its apply worker fires no statement triggers
+#   h  a logical replication subscriber: its apply worker fires no statement triggers; and
+#      a subscription created and dropped while the event trigger is off, which only
+#      health's comparison catches (docs/OPERATIONS.md, "What cannot be caught before health")
 #
 #   scripts/reliability/bulk_loads.sh [--long]
 # Reduced: 10,000 results (about 50,000 attempts), 4 COPY batches of 5,000 results.
@@ -256,5 +258,33 @@ check "subscription dropped: still marked stale, not read" "$(DB=sub state)" "$S
 qs -c "SET client_min_messages = warning" -c "SELECT attempt_store_rebuild()" >/dev/null || fail "rebuild"
 check "after the rebuild: read, exact" "$(DB=sub state)|$(DB=sub exact_problems)" "$READ_EXACT|0"
 finish "bulk: subscriber (logical repl.)" $((SECONDS - started)) "apply fires no statement triggers"
+
+say "h: a subscription created and dropped while the source's event trigger is off: only health sees it"
+started=$SECONDS
+qs -c "ALTER EVENT TRIGGER attempt_lock_watch_source DISABLE" >/dev/null
+qs -c "CREATE SUBSCRIPTION bulk_sub2 CONNECTION 'host=$PUB_DIR port=$PUB_PORT dbname=postgres user=postgres'
+       PUBLICATION bulk_pub WITH (copy_data = false)" >/dev/null 2>&1 || fail "CREATE SUBSCRIPTION"
+q "$PUB_DIR" "$PUB_PORT" -c "INSERT INTO exam_results SELECT md5('lr2-' || g)::uuid, 'student-' || (g % 50), 'lr2', timestamptz '2026-07-01' + g * interval '1 hour', NULL,
+                                 '{\"questions\": [{\"question_id\": 1003}]}' FROM generate_series(1, 50) AS g" >/dev/null
+pub_count=$(q "$PUB_DIR" "$PUB_PORT" -c "SELECT count(*) FROM exam_results")
+for _ in $(seq 1 300); do
+    sub_count=$(qs -c "SELECT count(*) FROM exam_results")
+    [ "$sub_count" = "$pub_count" ] && break
+    sleep 0.2
+done
+check "subscriber caught up" "$sub_count" "$pub_count"
+check "subscribed, event trigger off: not marked, but not read (query time)" "$(DB=sub state)" "$STALE_UNMARKED"
+qs -c "ALTER SUBSCRIPTION bulk_sub2 DISABLE" -c "ALTER SUBSCRIPTION bulk_sub2 SET (slot_name = NONE)" -c "DROP SUBSCRIPTION bulk_sub2" >/dev/null
+q "$PUB_DIR" "$PUB_PORT" -c "SELECT pg_drop_replication_slot('bulk_sub2')" >/dev/null
+qs -c "ALTER EVENT TRIGGER attempt_lock_watch_source ENABLE" >/dev/null
+# The documented blind spot: nothing marked it, and no subscription is left to see. The
+# store is read again, 50 results short; health's comparison reports it (exact mode here).
+check "subscription gone: read again, and health's exact check fails" \
+    "$(qs -c "SELECT attempt_store_usable() || '|' || h.status || '|' || h.observed
+                FROM attempt_health(exact => true, freshness_warn => NULL, freshness_fail => NULL) AS h WHERE h.\"check\" = 'store'")" \
+    "true|fail|on, 1 problems"
+qs -c "SET client_min_messages = warning" -c "SELECT attempt_store_rebuild()" >/dev/null || fail "rebuild"
+check "after the rebuild: read, exact" "$(DB=sub state)|$(DB=sub exact_problems)" "$READ_EXACT|0"
+finish "bulk: subscriber, event trigger off" $((SECONDS - started)) "blind spot: health's comparison fails"
 
 [ $total_failures = 0 ]
