@@ -285,6 +285,6 @@ check "subscription gone: read again, and health's exact check fails" \
     "true|fail|on, 1 problems"
 qs -c "SET client_min_messages = warning" -c "SELECT attempt_store_rebuild()" >/dev/null || fail "rebuild"
 check "after the rebuild: read, exact" "$(DB=sub state)|$(DB=sub exact_problems)" "$READ_EXACT|0"
-finish "bulk: subscriber, event trigger off" $((SECONDS - started)) "blind spot: health's comparison fails"
+finish "bulk: subscriber, no event trigger" $((SECONDS - started)) "blind spot: health's comparison fails"
 
 [ $total_failures = 0 ]
