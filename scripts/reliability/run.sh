@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# The reliability suite: load, faults and a hot standby, each in scratch
-# clusters of PG_BIN's PostgreSQL with the attempt_lock already installed there (nothing
-# is built or installed). Prints one summary table and exits non-zero when any scenario
-# fails; a scenario that cannot run here (the store before release 1.2) is a visible SKIP.
+# The reliability suite: load, faults, a hot standby and bulk loads with the
+# incremental store, each in scratch clusters of PG_BIN's PostgreSQL with the attempt_lock
+# already installed there (nothing is built or installed). Prints one summary table and
+# exits non-zero when any scenario fails; a scenario that cannot run here (the store
+# before release 1.2; the bulk loads off 15 in the reduced run) is a visible SKIP.
 #   scripts/reliability/run.sh [--long]
-# Reduced (CI, about 2 minutes): short runs on small data. --long: the same scenarios at
+# Reduced (CI, about 2 minutes, 3 on 15): short runs on small data. --long: the same scenarios at
 # scale (about 20 minutes); the figures in docs/SCALING.md come from it.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -36,6 +37,15 @@ run pgbench_workload.sh "${args[@]}" --store
 run kill_update.sh "${args[@]}"
 run cancel_health.sh "${args[@]}"
 run hot_standby.sh "${args[@]}"
+# Bulk loads with the store on (pg_restore --disable-triggers, event triggers off, big COPY
+# batches, a logical replication subscriber; about a minute): on 15 in the reduced suite,
+# on every major with --long. Their quick cases run on every major in the regression
+# tests (store_bulk_loads).
+if [ "$PG_MAJOR" = 15 ] || [ ${#args[@]} -gt 0 ]; then
+    run bulk_loads.sh "${args[@]}"
+else
+    echo "bulk_loads.sh|-|-|-|-|-|SKIP|reduced suite: PostgreSQL 15 only (--long runs it here; store_bulk_loads did)" >>"$RELIABILITY_RESULTS"
+fi
 # The dump/restore matrix (scripts/test.sh runs it as its own step: not in the reduced form).
 if [ "${args[*]:-}" = --long ]; then run restore.sh; fi
 

@@ -377,7 +377,12 @@ CREATE OR REPLACE TRIGGER attempt_lock_config_restored AFTER INSERT ON @extschem
 --   health tells such a rename from a swap (source_name);
 -- - the incremental store is marked stale the moment its triggers are disabled, dropped or
 --   changed (pg_restore --disable-triggers, ALTER TABLE ... DISABLE TRIGGER ALL, by the
---   table's owner too): attempt computes its rows until attempt_store_rebuild();
+--   table's owner too), or a logical replication subscription starts writing the source
+--   (CREATE / ALTER SUBSCRIPTION ... REFRESH: its apply worker fires no statement
+--   triggers), or the source gets a partition or an inheritance child (CREATE TABLE ...
+--   PARTITION OF / INHERITS, ATTACH PARTITION, ALTER TABLE ... INHERIT: a write to it
+--   fires none of the source's triggers): attempt computes its rows until
+--   attempt_store_rebuild();
 -- - the store's four triggers, restored from a dump after the source's data, rebuild the
 --   store from that data.
 CREATE OR REPLACE FUNCTION @extschema@.attempt_lock_watch_source()
@@ -414,7 +419,8 @@ BEGIN
         END IF;
         RETURN;
     END IF;
-    IF tg_tag IN ('CREATE TRIGGER', 'DROP TRIGGER', 'ALTER TRIGGER', 'ALTER TABLE')
+    IF tg_tag IN ('CREATE TRIGGER', 'DROP TRIGGER', 'ALTER TRIGGER', 'ALTER TABLE', 'CREATE TABLE',
+                  'CREATE SUBSCRIPTION', 'ALTER SUBSCRIPTION')
        AND pg_catalog.to_regnamespace('attempt_lock_store') IS NOT NULL THEN
         PERFORM @extschema@.attempt_store_mark_stale(tg_tag);
     END IF;
@@ -443,7 +449,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.attempt_lock_watch_source() IS
-'attempt_lock internal: ddl_command_end event trigger function on table and trigger DDL: completes a pending install when its source table is created, refuses an ALTER TABLE that would break the recorded source''s contract, marks the incremental store stale when its triggers are changed, and rebuilds the store when a restore brings its triggers back.';
+'attempt_lock internal: ddl_command_end event trigger function on table and trigger DDL: completes a pending install when its source table is created, refuses an ALTER TABLE that would break the recorded source''s contract, marks the incremental store stale when its triggers are changed, a subscription starts writing the source or the source gets a partition or child, and rebuilds the store when a restore brings its triggers back.';
 REVOKE ALL ON FUNCTION @extschema@.attempt_lock_watch_source() FROM PUBLIC;
 
 -- The install script's choice of source table (source.sql), before anything reads it.
@@ -1742,10 +1748,11 @@ REVOKE ALL ON FUNCTION @extschema@.attempt_lock_record_state() FROM PUBLIC;
 -- triggers.
 CREATE EVENT TRIGGER attempt_lock_watch_source ON ddl_command_end
     WHEN TAG IN ('CREATE TABLE', 'CREATE TABLE AS', 'SELECT INTO', 'ALTER TABLE',
-                 'CREATE TRIGGER', 'DROP TRIGGER', 'ALTER TRIGGER')
+                 'CREATE TRIGGER', 'DROP TRIGGER', 'ALTER TRIGGER',
+                 'CREATE SUBSCRIPTION', 'ALTER SUBSCRIPTION')
     EXECUTE FUNCTION @extschema@.attempt_lock_watch_source();
 COMMENT ON EVENT TRIGGER attempt_lock_watch_source IS
-'attempt_lock: completes an install that waits for its source table (a restore), refuses ALTER TABLE that would break the recorded source''s contract, marks the incremental store stale when its triggers change, and rebuilds it when a restore brings them back.';
+'attempt_lock: completes an install that waits for its source table (a restore), refuses ALTER TABLE that would break the recorded source''s contract, marks the incremental store stale when its triggers change, a subscription starts writing the source or the source gets a partition or child, and rebuilds it when a restore brings them back.';
 
 -- The incremental store, part 1: what it is, and its native functions (src/store/).
 
@@ -1845,14 +1852,30 @@ COMMENT ON FUNCTION @extschema@.attempt_store_foreign_triggers() IS
 
 -- The store's triggers are as the switch makes them: each on the source, for its event,
 -- AFTER and FOR EACH STATEMENT, with its transition tables, calling its function, enabled
--- ALWAYS (a logical replication apply worker, session_replication_role = replica, keeps
--- the store exact too), and depending on the extension.
+-- ALWAYS (a session with session_replication_role = replica keeps the store exact too),
+-- and depending on the extension; the source is no logical replication subscription's
+-- table (its apply worker fires row-level triggers only, never statement-level ones, so
+-- the store would miss every replicated write) and has no partitions or inheritance
+-- children (a write to a child, or ATTACH PARTITION / INHERIT of a loaded table, fires
+-- none of the source's statement triggers); and they are the very catalog
+-- rows the switch left (attempt_store_state.trigger_rows: each trigger's OID and the xmin
+-- of its pg_trigger row). Any ALTER TABLE ... DISABLE / ENABLE TRIGGER, DROP and CREATE
+-- TRIGGER or ALTER TRIGGER writes a new row version, so a trigger disabled and enabled
+-- ALWAYS again while the event triggers were off (writes were missed meanwhile) is not as
+-- the switch made it either. (VACUUM FULL and FREEZE keep a row's xmin; a no-op ENABLE
+-- ALWAYS writes nothing.) Called only while the store is on: it reads the store's state.
 CREATE OR REPLACE FUNCTION @extschema@.attempt_store_triggers_ok()
 RETURNS pg_catalog.bool
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT pg_catalog.count(*) = 4
+           AND pg_catalog.string_agg(pg_catalog.format('%s %s %s', t.tgname, t.oid, t.xmin), ', ' ORDER BY t.tgname)
+               IS NOT DISTINCT FROM (SELECT s.trigger_rows FROM attempt_lock_store.attempt_store_state AS s)
+           AND NOT EXISTS (SELECT FROM pg_catalog.pg_subscription_rel AS r
+                            WHERE r.srrelid = (SELECT c.source_table FROM @extschema@.attempt_lock_config AS c WHERE c.attached))
+           AND NOT EXISTS (SELECT FROM pg_catalog.pg_inherits AS i
+                            WHERE i.inhparent = (SELECT c.source_table FROM @extschema@.attempt_lock_config AS c WHERE c.attached))
       FROM pg_catalog.pg_trigger AS t
       JOIN (VALUES ('attempt_store_insert', 4::pg_catalog.int2, '@extschema@.attempt_store_sync()'::pg_catalog.regprocedure, NULL, 'new_rows'),
                    ('attempt_store_update', 16, '@extschema@.attempt_store_sync()', 'old_rows', 'new_rows'),
@@ -1870,7 +1893,7 @@ AS $$
                       AND d.refobjid = (SELECT e.oid FROM pg_catalog.pg_extension AS e WHERE e.extname = 'attempt_lock'))
 $$;
 COMMENT ON FUNCTION @extschema@.attempt_store_triggers_ok() IS
-'attempt_lock internal: true when the incremental store''s four triggers on the source are as the switch makes them (event, AFTER, FOR EACH STATEMENT, transition tables, function, enabled always, dependency on the extension).';
+'attempt_lock internal: true when the incremental store''s four triggers on the source are as the switch makes them (event, AFTER, FOR EACH STATEMENT, transition tables, function, enabled always, dependency on the extension), see every write (the source is no logical replication subscription''s table and has no partitions or inheritance children) and are still the catalog rows it made (OID and xmin, recorded in attempt_lock_store.attempt_store_state.trigger_rows): a trigger disabled and enabled again, even while event triggers were off, is not. Called only while the store is on.';
 
 -- The store's tables, filled from the source, indexed, with their privileges and row
 -- security, as members of the extension (without triggers: the switch adds them).
@@ -1933,9 +1956,10 @@ $ddl$, id_typmod_type, CASE WHEN id_text THEN ' COLLATE "C"' ELSE '' END);
         backfill_rows    pg_catalog.int8 NOT NULL,
         backfill_seconds pg_catalog.numeric NOT NULL,
         stale_since      pg_catalog.timestamptz,
-        stale_reason     pg_catalog.text);
+        stale_reason     pg_catalog.text,
+        trigger_rows     pg_catalog.text);
     COMMENT ON TABLE attempt_lock_store.attempt_store_state IS
-    'attempt_lock: when and how the incremental store was switched on and filled, and since when it is stale (its triggers were disabled, dropped or changed: attempt reads the computed rows until attempt_store_rebuild())';
+    'attempt_lock: when and how the incremental store was switched on and filled, since when it is stale (its triggers were disabled, dropped or changed: attempt reads the computed rows until attempt_store_rebuild()), and the catalog rows of its triggers as the switch left them (trigger_rows: name, OID and xmin of each; attempt_store_triggers_ok() compares)';
 
     stored := @extschema@.attempt_store_fill(source, batch_size);
     -- The access paths of the runbook: a student's results in time order, a time window.
@@ -2023,10 +2047,16 @@ BEGIN
         EXECUTE pg_catalog.format('COMMENT ON TRIGGER %I ON %s IS %L', trigger_name, source_name,
             'attempt_lock: keeps the incremental store exact (attempt_store_disable() removes it)');
     END LOOP;
+    -- The watermark attempt_store_triggers_ok() compares: the rows just made (or adopted).
+    UPDATE attempt_lock_store.attempt_store_state
+       SET trigger_rows = (SELECT pg_catalog.string_agg(pg_catalog.format('%s %s %s', t.tgname, t.oid, t.xmin), ', ' ORDER BY t.tgname)
+                             FROM pg_catalog.pg_trigger AS t
+                            WHERE t.tgrelid = source_name::pg_catalog.regclass
+                              AND t.tgname = ANY (@extschema@.attempt_store_trigger_names()));
 END
 $$;
 COMMENT ON FUNCTION @extschema@.attempt_store_triggers_install() IS
-'attempt_lock internal: makes the incremental store''s four triggers on the source (or keeps the four a restore brought back, if they have the right shape), enabled always and depending on the extension.';
+'attempt_lock internal: makes the incremental store''s four triggers on the source (or keeps the four a restore brought back, if they have the right shape), enabled always and depending on the extension, and records their catalog rows in the store''s state (the store must exist).';
 REVOKE ALL ON FUNCTION @extschema@.attempt_store_triggers_install() FROM PUBLIC;
 
 -- The four triggers exist with the switch's shape (whatever their state and dependency):
@@ -2125,6 +2155,12 @@ BEGIN
               USING ERRCODE = 'feature_not_supported',
                     HINT = 'Its triggers would need citus.enable_unsafe_triggers; read attempt as it is computed (docs/SCALING.md).';
     END IF;
+    IF EXISTS (SELECT FROM pg_catalog.pg_subscription_rel AS r WHERE r.srrelid = source) THEN
+        RAISE EXCEPTION 'attempt_lock: the incremental store cannot follow %: a logical replication subscription writes it', source_name
+              USING ERRCODE = 'feature_not_supported',
+                    DETAIL = 'The apply worker fires row-level triggers only, never the store''s statement-level ones: the store would miss every replicated write.',
+                    HINT = 'On a subscriber, read attempt as it is computed (docs/OPERATIONS.md, "Bulk loads and the store").';
+    END IF;
     SELECT pg_catalog.string_agg(pg_catalog.format('%s on %s (calls %s)', f.trigger_name, f.table_name, f.function_name), '; ')
       INTO foreign_triggers FROM @extschema@.attempt_store_foreign_triggers() AS f;
     IF foreign_triggers IS NOT NULL THEN
@@ -2144,6 +2180,13 @@ BEGIN
               USING ERRCODE = 'object_not_in_prerequisite_state',
                     DETAIL = 'No valid, immediate, non-partial unique index on (id) alone was found.',
                     HINT = pg_catalog.format('ALTER TABLE %s ADD PRIMARY KEY (id); (after removing duplicated ids), then SELECT attempt_store_enable(); again.', source_name);
+    END IF;
+    IF EXISTS (SELECT FROM pg_catalog.pg_class AS c WHERE c.oid = source AND c.relkind = 'p')
+       OR EXISTS (SELECT FROM pg_catalog.pg_inherits AS i WHERE i.inhparent = source) THEN
+        RAISE EXCEPTION 'attempt_lock: the incremental store cannot follow %: it is partitioned or has inheritance children', source_name
+              USING ERRCODE = 'feature_not_supported',
+                    DETAIL = 'A write to a partition or a child fires none of the source''s statement-level triggers: the store would miss it.',
+                    HINT = 'Read attempt as it is computed (docs/OPERATIONS.md, "Bulk loads and the store").';
     END IF;
 
     -- Writers wait until the store is complete; readers go on (computed) meanwhile.
@@ -2258,8 +2301,9 @@ REVOKE ALL ON FUNCTION @extschema@.attempt_store_rebaseline(pg_catalog.text) FRO
 
 -- Read by the view for every query (a one-time filter): the store serves attempt only
 -- while it is exact, that is while it is on, not marked stale, and its triggers are as
--- the switch made them (a trigger disabled or dropped, even with event triggers off, or
--- one made ENABLE instead of ENABLE ALWAYS, sends the view to the computed rows at once).
+-- the switch made them (a trigger disabled or dropped, even with event triggers off, one
+-- made ENABLE instead of ENABLE ALWAYS, or one disabled and enabled again, which the
+-- watermark of attempt_store_triggers_ok() sees, sends the view to the computed rows).
 -- SECURITY DEFINER: readers have no USAGE on attempt_lock_store; it returns one boolean.
 CREATE OR REPLACE FUNCTION @extschema@.attempt_store_usable()
 RETURNS pg_catalog.bool
@@ -2287,11 +2331,18 @@ BEGIN
        OR @extschema@.attempt_store_triggers_ok() THEN
         RETURN false;
     END IF;
-    UPDATE attempt_lock_store.attempt_store_state
+    UPDATE attempt_lock_store.attempt_store_state AS s
        SET stale_since = pg_catalog.statement_timestamp(),
-           stale_reason = pg_catalog.format('%s by %s changed the store''s triggers on the source',
-                                            pg_catalog.left(command, 64), SESSION_USER)
-     WHERE stale_since IS NULL;
+           stale_reason = CASE
+               WHEN EXISTS (SELECT FROM pg_catalog.pg_subscription_rel AS r WHERE r.srrelid = s.source_table)
+               THEN pg_catalog.format('%s by %s: a logical replication subscription writes the source, and its apply worker fires none of the store''s triggers',
+                                      pg_catalog.left(command, 64), SESSION_USER)
+               WHEN EXISTS (SELECT FROM pg_catalog.pg_inherits AS i WHERE i.inhparent = s.source_table)
+               THEN pg_catalog.format('%s by %s: the source has partitions or inheritance children, and a write to one fires none of the store''s triggers',
+                                      pg_catalog.left(command, 64), SESSION_USER)
+               ELSE pg_catalog.format('%s by %s changed the store''s triggers on the source',
+                                      pg_catalog.left(command, 64), SESSION_USER) END
+     WHERE s.stale_since IS NULL;
     RETURN true;
 END
 $$;
@@ -2393,7 +2444,12 @@ BEGIN
     SELECT COALESCE(s.stale_reason, 'stale') || ' at ' || s.stale_since INTO stale
       FROM attempt_lock_store.attempt_store_state AS s WHERE s.stale_since IS NOT NULL;
     IF stale IS NULL AND NOT @extschema@.attempt_store_triggers_ok() THEN
-        stale := 'its triggers on the source are not as the switch made them (disabled, dropped or changed while event triggers were off?)';
+        stale := CASE
+            WHEN EXISTS (SELECT FROM pg_catalog.pg_subscription_rel AS r WHERE r.srrelid = source)
+            THEN 'a logical replication subscription writes the source, and its apply worker fires none of the store''s triggers'
+            WHEN EXISTS (SELECT FROM pg_catalog.pg_inherits AS i WHERE i.inhparent = source)
+            THEN 'the source has partitions or inheritance children, and a write to one fires none of the store''s triggers'
+            ELSE 'its triggers on the source are not as the switch made them (disabled, dropped, or changed and changed back, while event triggers were off?)' END;
     END IF;
     IF stale IS NOT NULL THEN
         RETURN QUERY SELECT 'stale', 1::pg_catalog.int8,

@@ -198,7 +198,12 @@ CREATE OR REPLACE TRIGGER attempt_lock_config_restored AFTER INSERT ON @extschem
 --   health tells such a rename from a swap (source_name);
 -- - the incremental store is marked stale the moment its triggers are disabled, dropped or
 --   changed (pg_restore --disable-triggers, ALTER TABLE ... DISABLE TRIGGER ALL, by the
---   table's owner too): attempt computes its rows until attempt_store_rebuild();
+--   table's owner too), or a logical replication subscription starts writing the source
+--   (CREATE / ALTER SUBSCRIPTION ... REFRESH: its apply worker fires no statement
+--   triggers), or the source gets a partition or an inheritance child (CREATE TABLE ...
+--   PARTITION OF / INHERITS, ATTACH PARTITION, ALTER TABLE ... INHERIT: a write to it
+--   fires none of the source's triggers): attempt computes its rows until
+--   attempt_store_rebuild();
 -- - the store's four triggers, restored from a dump after the source's data, rebuild the
 --   store from that data.
 CREATE OR REPLACE FUNCTION @extschema@.attempt_lock_watch_source()
@@ -235,7 +240,8 @@ BEGIN
         END IF;
         RETURN;
     END IF;
-    IF tg_tag IN ('CREATE TRIGGER', 'DROP TRIGGER', 'ALTER TRIGGER', 'ALTER TABLE')
+    IF tg_tag IN ('CREATE TRIGGER', 'DROP TRIGGER', 'ALTER TRIGGER', 'ALTER TABLE', 'CREATE TABLE',
+                  'CREATE SUBSCRIPTION', 'ALTER SUBSCRIPTION')
        AND pg_catalog.to_regnamespace('attempt_lock_store') IS NOT NULL THEN
         PERFORM @extschema@.attempt_store_mark_stale(tg_tag);
     END IF;
@@ -264,5 +270,5 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.attempt_lock_watch_source() IS
-'attempt_lock internal: ddl_command_end event trigger function on table and trigger DDL: completes a pending install when its source table is created, refuses an ALTER TABLE that would break the recorded source''s contract, marks the incremental store stale when its triggers are changed, and rebuilds the store when a restore brings its triggers back.';
+'attempt_lock internal: ddl_command_end event trigger function on table and trigger DDL: completes a pending install when its source table is created, refuses an ALTER TABLE that would break the recorded source''s contract, marks the incremental store stale when its triggers are changed, a subscription starts writing the source or the source gets a partition or child, and rebuilds the store when a restore brings its triggers back.';
 REVOKE ALL ON FUNCTION @extschema@.attempt_lock_watch_source() FROM PUBLIC;

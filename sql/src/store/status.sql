@@ -3,8 +3,9 @@
 
 -- Read by the view for every query (a one-time filter): the store serves attempt only
 -- while it is exact, that is while it is on, not marked stale, and its triggers are as
--- the switch made them (a trigger disabled or dropped, even with event triggers off, or
--- one made ENABLE instead of ENABLE ALWAYS, sends the view to the computed rows at once).
+-- the switch made them (a trigger disabled or dropped, even with event triggers off, one
+-- made ENABLE instead of ENABLE ALWAYS, or one disabled and enabled again, which the
+-- watermark of attempt_store_triggers_ok() sees, sends the view to the computed rows).
 -- SECURITY DEFINER: readers have no USAGE on attempt_lock_store; it returns one boolean.
 CREATE OR REPLACE FUNCTION @extschema@.attempt_store_usable()
 RETURNS pg_catalog.bool
@@ -32,11 +33,18 @@ BEGIN
        OR @extschema@.attempt_store_triggers_ok() THEN
         RETURN false;
     END IF;
-    UPDATE attempt_lock_store.attempt_store_state
+    UPDATE attempt_lock_store.attempt_store_state AS s
        SET stale_since = pg_catalog.statement_timestamp(),
-           stale_reason = pg_catalog.format('%s by %s changed the store''s triggers on the source',
-                                            pg_catalog.left(command, 64), SESSION_USER)
-     WHERE stale_since IS NULL;
+           stale_reason = CASE
+               WHEN EXISTS (SELECT FROM pg_catalog.pg_subscription_rel AS r WHERE r.srrelid = s.source_table)
+               THEN pg_catalog.format('%s by %s: a logical replication subscription writes the source, and its apply worker fires none of the store''s triggers',
+                                      pg_catalog.left(command, 64), SESSION_USER)
+               WHEN EXISTS (SELECT FROM pg_catalog.pg_inherits AS i WHERE i.inhparent = s.source_table)
+               THEN pg_catalog.format('%s by %s: the source has partitions or inheritance children, and a write to one fires none of the store''s triggers',
+                                      pg_catalog.left(command, 64), SESSION_USER)
+               ELSE pg_catalog.format('%s by %s changed the store''s triggers on the source',
+                                      pg_catalog.left(command, 64), SESSION_USER) END
+     WHERE s.stale_since IS NULL;
     RETURN true;
 END
 $$;
@@ -138,7 +146,12 @@ BEGIN
     SELECT COALESCE(s.stale_reason, 'stale') || ' at ' || s.stale_since INTO stale
       FROM attempt_lock_store.attempt_store_state AS s WHERE s.stale_since IS NOT NULL;
     IF stale IS NULL AND NOT @extschema@.attempt_store_triggers_ok() THEN
-        stale := 'its triggers on the source are not as the switch made them (disabled, dropped or changed while event triggers were off?)';
+        stale := CASE
+            WHEN EXISTS (SELECT FROM pg_catalog.pg_subscription_rel AS r WHERE r.srrelid = source)
+            THEN 'a logical replication subscription writes the source, and its apply worker fires none of the store''s triggers'
+            WHEN EXISTS (SELECT FROM pg_catalog.pg_inherits AS i WHERE i.inhparent = source)
+            THEN 'the source has partitions or inheritance children, and a write to one fires none of the store''s triggers'
+            ELSE 'its triggers on the source are not as the switch made them (disabled, dropped, or changed and changed back, while event triggers were off?)' END;
     END IF;
     IF stale IS NOT NULL THEN
         RETURN QUERY SELECT 'stale', 1::pg_catalog.int8,

@@ -37,14 +37,30 @@ COMMENT ON FUNCTION @extschema@.attempt_store_foreign_triggers() IS
 
 -- The store's triggers are as the switch makes them: each on the source, for its event,
 -- AFTER and FOR EACH STATEMENT, with its transition tables, calling its function, enabled
--- ALWAYS (a logical replication apply worker, session_replication_role = replica, keeps
--- the store exact too), and depending on the extension.
+-- ALWAYS (a session with session_replication_role = replica keeps the store exact too),
+-- and depending on the extension; the source is no logical replication subscription's
+-- table (its apply worker fires row-level triggers only, never statement-level ones, so
+-- the store would miss every replicated write) and has no partitions or inheritance
+-- children (a write to a child, or ATTACH PARTITION / INHERIT of a loaded table, fires
+-- none of the source's statement triggers); and they are the very catalog
+-- rows the switch left (attempt_store_state.trigger_rows: each trigger's OID and the xmin
+-- of its pg_trigger row). Any ALTER TABLE ... DISABLE / ENABLE TRIGGER, DROP and CREATE
+-- TRIGGER or ALTER TRIGGER writes a new row version, so a trigger disabled and enabled
+-- ALWAYS again while the event triggers were off (writes were missed meanwhile) is not as
+-- the switch made it either. (VACUUM FULL and FREEZE keep a row's xmin; a no-op ENABLE
+-- ALWAYS writes nothing.) Called only while the store is on: it reads the store's state.
 CREATE OR REPLACE FUNCTION @extschema@.attempt_store_triggers_ok()
 RETURNS pg_catalog.bool
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT pg_catalog.count(*) = 4
+           AND pg_catalog.string_agg(pg_catalog.format('%s %s %s', t.tgname, t.oid, t.xmin), ', ' ORDER BY t.tgname)
+               IS NOT DISTINCT FROM (SELECT s.trigger_rows FROM attempt_lock_store.attempt_store_state AS s)
+           AND NOT EXISTS (SELECT FROM pg_catalog.pg_subscription_rel AS r
+                            WHERE r.srrelid = (SELECT c.source_table FROM @extschema@.attempt_lock_config AS c WHERE c.attached))
+           AND NOT EXISTS (SELECT FROM pg_catalog.pg_inherits AS i
+                            WHERE i.inhparent = (SELECT c.source_table FROM @extschema@.attempt_lock_config AS c WHERE c.attached))
       FROM pg_catalog.pg_trigger AS t
       JOIN (VALUES ('attempt_store_insert', 4::pg_catalog.int2, '@extschema@.attempt_store_sync()'::pg_catalog.regprocedure, NULL, 'new_rows'),
                    ('attempt_store_update', 16, '@extschema@.attempt_store_sync()', 'old_rows', 'new_rows'),
@@ -62,7 +78,7 @@ AS $$
                       AND d.refobjid = (SELECT e.oid FROM pg_catalog.pg_extension AS e WHERE e.extname = 'attempt_lock'))
 $$;
 COMMENT ON FUNCTION @extschema@.attempt_store_triggers_ok() IS
-'attempt_lock internal: true when the incremental store''s four triggers on the source are as the switch makes them (event, AFTER, FOR EACH STATEMENT, transition tables, function, enabled always, dependency on the extension).';
+'attempt_lock internal: true when the incremental store''s four triggers on the source are as the switch makes them (event, AFTER, FOR EACH STATEMENT, transition tables, function, enabled always, dependency on the extension), see every write (the source is no logical replication subscription''s table and has no partitions or inheritance children) and are still the catalog rows it made (OID and xmin, recorded in attempt_lock_store.attempt_store_state.trigger_rows): a trigger disabled and enabled again, even while event triggers were off, is not. Called only while the store is on.';
 
 -- The store's tables, filled from the source, indexed, with their privileges and row
 -- security, as members of the extension (without triggers: the switch adds them).
@@ -125,9 +141,10 @@ $ddl$, id_typmod_type, CASE WHEN id_text THEN ' COLLATE "C"' ELSE '' END);
         backfill_rows    pg_catalog.int8 NOT NULL,
         backfill_seconds pg_catalog.numeric NOT NULL,
         stale_since      pg_catalog.timestamptz,
-        stale_reason     pg_catalog.text);
+        stale_reason     pg_catalog.text,
+        trigger_rows     pg_catalog.text);
     COMMENT ON TABLE attempt_lock_store.attempt_store_state IS
-    'attempt_lock: when and how the incremental store was switched on and filled, and since when it is stale (its triggers were disabled, dropped or changed: attempt reads the computed rows until attempt_store_rebuild())';
+    'attempt_lock: when and how the incremental store was switched on and filled, since when it is stale (its triggers were disabled, dropped or changed: attempt reads the computed rows until attempt_store_rebuild()), and the catalog rows of its triggers as the switch left them (trigger_rows: name, OID and xmin of each; attempt_store_triggers_ok() compares)';
 
     stored := @extschema@.attempt_store_fill(source, batch_size);
     -- The access paths of the runbook: a student's results in time order, a time window.
@@ -215,10 +232,16 @@ BEGIN
         EXECUTE pg_catalog.format('COMMENT ON TRIGGER %I ON %s IS %L', trigger_name, source_name,
             'attempt_lock: keeps the incremental store exact (attempt_store_disable() removes it)');
     END LOOP;
+    -- The watermark attempt_store_triggers_ok() compares: the rows just made (or adopted).
+    UPDATE attempt_lock_store.attempt_store_state
+       SET trigger_rows = (SELECT pg_catalog.string_agg(pg_catalog.format('%s %s %s', t.tgname, t.oid, t.xmin), ', ' ORDER BY t.tgname)
+                             FROM pg_catalog.pg_trigger AS t
+                            WHERE t.tgrelid = source_name::pg_catalog.regclass
+                              AND t.tgname = ANY (@extschema@.attempt_store_trigger_names()));
 END
 $$;
 COMMENT ON FUNCTION @extschema@.attempt_store_triggers_install() IS
-'attempt_lock internal: makes the incremental store''s four triggers on the source (or keeps the four a restore brought back, if they have the right shape), enabled always and depending on the extension.';
+'attempt_lock internal: makes the incremental store''s four triggers on the source (or keeps the four a restore brought back, if they have the right shape), enabled always and depending on the extension, and records their catalog rows in the store''s state (the store must exist).';
 REVOKE ALL ON FUNCTION @extschema@.attempt_store_triggers_install() FROM PUBLIC;
 
 -- The four triggers exist with the switch's shape (whatever their state and dependency):
@@ -317,6 +340,12 @@ BEGIN
               USING ERRCODE = 'feature_not_supported',
                     HINT = 'Its triggers would need citus.enable_unsafe_triggers; read attempt as it is computed (docs/SCALING.md).';
     END IF;
+    IF EXISTS (SELECT FROM pg_catalog.pg_subscription_rel AS r WHERE r.srrelid = source) THEN
+        RAISE EXCEPTION 'attempt_lock: the incremental store cannot follow %: a logical replication subscription writes it', source_name
+              USING ERRCODE = 'feature_not_supported',
+                    DETAIL = 'The apply worker fires row-level triggers only, never the store''s statement-level ones: the store would miss every replicated write.',
+                    HINT = 'On a subscriber, read attempt as it is computed (docs/OPERATIONS.md, "Bulk loads and the store").';
+    END IF;
     SELECT pg_catalog.string_agg(pg_catalog.format('%s on %s (calls %s)', f.trigger_name, f.table_name, f.function_name), '; ')
       INTO foreign_triggers FROM @extschema@.attempt_store_foreign_triggers() AS f;
     IF foreign_triggers IS NOT NULL THEN
@@ -336,6 +365,13 @@ BEGIN
               USING ERRCODE = 'object_not_in_prerequisite_state',
                     DETAIL = 'No valid, immediate, non-partial unique index on (id) alone was found.',
                     HINT = pg_catalog.format('ALTER TABLE %s ADD PRIMARY KEY (id); (after removing duplicated ids), then SELECT attempt_store_enable(); again.', source_name);
+    END IF;
+    IF EXISTS (SELECT FROM pg_catalog.pg_class AS c WHERE c.oid = source AND c.relkind = 'p')
+       OR EXISTS (SELECT FROM pg_catalog.pg_inherits AS i WHERE i.inhparent = source) THEN
+        RAISE EXCEPTION 'attempt_lock: the incremental store cannot follow %: it is partitioned or has inheritance children', source_name
+              USING ERRCODE = 'feature_not_supported',
+                    DETAIL = 'A write to a partition or a child fires none of the source''s statement-level triggers: the store would miss it.',
+                    HINT = 'Read attempt as it is computed (docs/OPERATIONS.md, "Bulk loads and the store").';
     END IF;
 
     -- Writers wait until the store is complete; readers go on (computed) meanwhile.
