@@ -11,7 +11,8 @@
 #   scripts/reliability/alembic.sh
 # The example's Python packages (examples/alembic/requirements.txt, pinned) go into a venv
 # under $PG_CACHE (created once, again when the file changes); the example is run from a
-# copy in the scratch directory, so the generated revision lands there. About 40 s.
+# copy in the scratch directory, so the generated revision lands there. About 20 s (40 s
+# when it makes the venv).
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
