@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The demo: a scratch cluster (as the postgres OS user, on a free port), a realistic
-# generated exam_results, the extension installed, and a tour of what it offers.
+# generated exam_results with the plain view attempt deployed on it as teams have it today
+# (a KPI view on it, a grant), the extension adopting that view, and a tour of what it offers.
 # It only ever touches the cluster it created in $ATTEMPT_LOCK_DEMO_DIR; re-running it
 # stops that cluster and starts a fresh one.
 set -euo pipefail
@@ -17,7 +18,7 @@ if [ -d "$dir" ]; then
     stop_cluster "$dir"
     as_root rm -rf "$dir"
 fi
-port=$(free_port 55432)
+port=${ATTEMPT_LOCK_DEMO_PORT:-$(free_port 55432)}
 say "starting a scratch cluster in $dir on port $port"
 start_cluster "$dir" "$port" localhost
 as_root touch "$dir/.attempt_lock_demo"
@@ -28,7 +29,10 @@ psql -X -q -h "$dir" -p "$port" -U postgres -d postgres -c 'CREATE DATABASE atte
 say "loading exam_results: 4,000 students, 16,000 results x 20 questions, 8 malformed results"
 psql_demo -q -v results=16000 -v questions=20 -v bad=8 -f scripts/sql/generate_exam_results.sql
 
-say "CREATE EXTENSION attempt_lock"
+say "the deployed view of today: the plain view attempt, a KPI view on it, BI's grant"
+psql_demo -q -f scripts/sql/demo_deployed_view.sql
+
+say "CREATE EXTENSION attempt_lock: refused, then adopting the deployed view, and a tour"
 psql_demo -f scripts/sql/demo_tour.sql
 
 cat <<MSG

@@ -2,7 +2,7 @@
 # The whole test suite, on every PostgreSQL major (README, "Support"): per major, build and
 # install, the release checks, the SQL regression tests, the reliability suite (reduced),
 # the store's concurrency test, dump and restore (15, 18), pg_upgrade from 15 (16, 17, 18),
-# then the Rust unit tests and #[pg_test]s (cargo pgrx test).
+# the Alembic example (15), then the Rust unit tests and #[pg_test]s (cargo pgrx test).
 # Installs what it needs first (scripts/lib.sh). A failing step fails its major; the other
 # majors still run; the summary says which failed where, and names every test skipped.
 #
@@ -24,7 +24,7 @@ majors=${PG_MAJORS:-$PG_MAJORS_ALL}
 # failure matters is checked (`|| return 1`, or it is the step's last command). A step
 # that needs the extension installed returns early where it cannot be
 # (`major_supported || { echo "n/a on $PG_MAJOR"; return 0; }`).
-STEPS=(install check_release regress reliability store_concurrency restore pg_upgrade pgrx_test)
+STEPS=(install check_release regress reliability store_concurrency restore pg_upgrade alembic pgrx_test)
 
 # install: the build the SQL tests run against. Release on 15 (Debian's, the benchmarked
 # and shipped build: the tests see exactly what a real install runs; the optimized build
@@ -99,6 +99,16 @@ step_pg_upgrade() {
         18) scripts/reliability/pg_upgrade.sh "$PG_MAJOR" --store both ;;
         *) echo "n/a on PostgreSQL $PG_MAJOR (pg_upgrade from 15 to 16, 17 and 18)" ;;
     esac
+}
+
+# alembic: the Alembic example (examples/alembic) as a team runs it: the original
+# migration's plain view, adopted by CREATE EXTENSION in a revision, downgraded and
+# upgraded again, its smoke tests, autogenerate kept off the extension's objects. Installs
+# the example's pinned Python packages into a venv under $PG_CACHE (once). On 15 only: it
+# tests the example and its tooling; the adoption itself is in every major's SQL tests.
+step_alembic() {
+    [ "$PG_MAJOR" = 15 ] || { echo "n/a on PostgreSQL $PG_MAJOR (the Alembic example runs on 15)"; return 0; }
+    scripts/reliability/alembic.sh
 }
 
 # pgrx_test: the Rust unit tests and #[pg_test]s, in a scratch cluster of this major.

@@ -326,6 +326,11 @@ BEGIN
             EXECUTE statement;
         END LOOP;
         PERFORM @extschema@.attempt_lock_views_recreate(adoption->'dependents', adoption->'replaced'->>'name', true);
+        -- Its old owner (the role that ran the migration, say) read it without a grant and
+        -- may own views built on it: it keeps reading it.
+        IF adoption->'replaced'->>'owner' IS DISTINCT FROM CURRENT_USER::pg_catalog.text THEN
+            EXECUTE pg_catalog.format('GRANT SELECT ON %s TO %I', adoption->'replaced'->>'name', adoption->'replaced'->>'owner');
+        END IF;
         -- The V1 views read the source with their reader's privileges (security_invoker);
         -- the old view read it with its owner's. Who could read through it and cannot read
         -- the source is told, not granted: that is a decision about the source's data.
