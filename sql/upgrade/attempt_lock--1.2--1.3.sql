@@ -504,7 +504,6 @@ BEGIN
             RAISE EXCEPTION 'attempt_lock: view % (built on %) cannot be created again on the new %: %',
                   v->>'name', replaced, replaced, SQLERRM
                   USING ERRCODE = SQLSTATE,
-                        DETAIL = 'Its definition: ' || (v->>'definition'),
                         HINT = 'Nothing was changed. Make the view read only columns attempt V1 has (docs/SPEC.md section 3), or drop it, then try again (docs/ADOPTING.md).';
         END;
         IF EXISTS (SELECT FROM pg_catalog.pg_depend AS d

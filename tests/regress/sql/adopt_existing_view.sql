@@ -112,7 +112,7 @@ DROP VIEW attempt CASCADE;
 -- CASCADE, then the statements, in one transaction.
 BEGIN;
 CREATE TEMP TABLE way_back AS SELECT * FROM attempt_lock_unadopt_statements();
-SELECT step, left(statement, 60) AS statement FROM way_back ORDER BY step;
+SELECT step, left(split_part(statement, ' AS ', 1), 60) AS statement FROM way_back ORDER BY step;
 SET LOCAL client_min_messages = warning;
 DROP EXTENSION attempt_lock CASCADE;
 DO $$
