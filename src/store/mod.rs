@@ -46,6 +46,14 @@ fn trigger_name(event: u32) -> &'static str {
     }
 }
 
+thread_local! {
+    /// The extension's schema, quoted, by the extension's OID: the extension cannot move
+    /// (relocatable = false), and a new CREATE EXTENSION has a new OID.
+    static SCHEMA: std::cell::RefCell<Option<(pg_sys::Oid, String)>> = const { std::cell::RefCell::new(None) };
+    /// The identity check's plan, kept (SPI_keepplan) by the schema it names.
+    static CHECK_PLAN: std::cell::RefCell<Option<(String, pg_sys::SPIPlanPtr)>> = const { std::cell::RefCell::new(None) };
+}
+
 /// The extension's OID and its schema, quoted.
 ///
 /// # Safety
@@ -53,7 +61,56 @@ fn trigger_name(event: u32) -> &'static str {
 unsafe fn extension() -> (pg_sys::Oid, String) {
     // SAFETY: a catalog lookup by name.
     let ext = unsafe { pg_sys::get_extension_oid(c"attempt_lock".as_ptr(), false) };
-    (ext, crate::lock::extension_schema())
+    let schema = SCHEMA.with(|cached| {
+        let mut cached = cached.borrow_mut();
+        match &*cached {
+            Some((oid, schema)) if *oid == ext => schema.clone(),
+            _ => {
+                let schema = crate::lock::extension_schema();
+                *cached = Some((ext, schema.clone()));
+                schema
+            }
+        }
+    });
+    (ext, schema)
+}
+
+/// The identity check of [`identify`], prepared once per backend (and schema).
+///
+/// # Safety
+/// Inside an SPI connection.
+unsafe fn check_plan(schema: &str) -> pg_sys::SPIPlanPtr {
+    CHECK_PLAN.with(|cached| {
+        let mut cached = cached.borrow_mut();
+        if let Some((s, plan)) = &*cached {
+            if s == schema {
+                return *plan;
+            }
+        }
+        let query = std::ffi::CString::new(format!(
+            "SELECT EXISTS (SELECT FROM {schema}.attempt_lock_config AS c
+                             WHERE c.attached AND c.source_table OPERATOR(pg_catalog.=) $1::pg_catalog.regclass),
+                    EXISTS (SELECT FROM pg_catalog.pg_depend AS d
+                             WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_trigger'::pg_catalog.regclass
+                               AND d.objid OPERATOR(pg_catalog.=) $2
+                               AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
+                               AND d.refobjid OPERATOR(pg_catalog.=) $3
+                               AND d.deptype OPERATOR(pg_catalog.=) 'x'),
+                    pg_catalog.to_regclass('attempt_lock_store.attempt_store') IS NOT NULL"
+        ))
+        .expect("no NUL");
+        let mut types = [pg_sys::OIDOID, pg_sys::OIDOID, pg_sys::OIDOID];
+        // SAFETY: a statement with these parameter types, kept across transactions (the
+        // plan cache re-plans it when what it reads changes).
+        let plan = unsafe { pg_sys::SPI_prepare(query.as_ptr(), 3, types.as_mut_ptr()) };
+        if plan.is_null() {
+            pgrx::error!("attempt_lock: the store's trigger check could not be prepared");
+        }
+        // SAFETY: as above.
+        unsafe { pg_sys::SPI_keepplan(plan) };
+        *cached = Some((schema.to_string(), plan));
+        plan
+    })
 }
 
 /// Whether this call is one of the switch's own triggers, and whether the store is on.
@@ -85,19 +142,20 @@ unsafe fn identify(fcinfo: pg_sys::FunctionCallInfo, function: &'static str) -> 
             refuse();
         }
         let (ext, schema) = extension();
-        let query = format!(
-            "SELECT EXISTS (SELECT FROM {schema}.attempt_lock_config AS c
-                             WHERE c.attached AND c.source_table OPERATOR(pg_catalog.=) $1::pg_catalog.regclass),
-                    EXISTS (SELECT FROM pg_catalog.pg_depend AS d
-                             WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_trigger'::pg_catalog.regclass
-                               AND d.objid OPERATOR(pg_catalog.=) $2
-                               AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
-                               AND d.refobjid OPERATOR(pg_catalog.=) $3
-                               AND d.deptype OPERATOR(pg_catalog.=) 'x'),
-                    pg_catalog.to_regclass('attempt_lock_store.attempt_store') IS NOT NULL"
-        );
-        let row = Spi::get_three_with_args::<bool, bool, bool>(&query, &[relid.into(), trigger.tgoid.into(), ext.into()])
-            .unwrap_or_else(|e| pgrx::error!("attempt_lock: {function} could not check its trigger: {e}"));
+        let plan = check_plan(&schema);
+        let mut values = [pg_sys::Datum::from(relid), pg_sys::Datum::from(trigger.tgoid), pg_sys::Datum::from(ext)];
+        if pg_sys::SPI_execute_plan(plan, values.as_mut_ptr(), std::ptr::null(), true, 1) != pg_sys::SPI_OK_SELECT as i32
+            || pg_sys::SPI_processed != 1
+        {
+            pgrx::error!("attempt_lock: {function} could not check its trigger");
+        }
+        let flag = |n: i32| -> Option<bool> {
+            let mut null = false;
+            // Column n of the one row just returned.
+            let d = pg_sys::SPI_getbinval(*(*pg_sys::SPI_tuptable).vals, (*pg_sys::SPI_tuptable).tupdesc, n, &mut null);
+            (!null).then(|| d.value() != 0)
+        };
+        let row = (flag(1), flag(2), flag(3));
         match row {
             (Some(true), Some(true), Some(on)) => (data, on),
             // The store is off: nothing is written, whichever table fires it. A restore

@@ -12,6 +12,7 @@ use std::ffi::CString;
 
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 enum Statement {
+    AddStudents,
     LockStudents,
     Delete,
     Existing,
@@ -29,13 +30,22 @@ fn sql(statement: Statement) -> (String, Vec<pg_sys::Oid>) {
         // In student order: every writer of a student serializes on its row, in the same
         // order (no deadlock), and a REPEATABLE READ writer that missed a concurrent one
         // fails with 40001 instead of numbering past it.
+        // New students get their row first (waiting for a concurrent insert of the same
+        // one; in REPEATABLE READ, a conflict with a row the snapshot cannot see is 40001).
+        Statement::AddStudents => (
+            format!(
+                "INSERT INTO {STUDENTS} (student_id)
+                 SELECT s.id FROM pg_catalog.unnest($1::pg_catalog.uuid[]) AS s(id) ORDER BY 1
+                 ON CONFLICT (student_id) DO NOTHING"
+            ),
+            vec![UUIDARRAYOID],
+        ),
+        // Locked without writing them: the one write is SaveStudent's.
         Statement::LockStudents => (
             format!(
-                "INSERT INTO {STUDENTS} AS h (student_id)
-                 SELECT s.id FROM pg_catalog.unnest($1::pg_catalog.uuid[]) AS s(id) ORDER BY 1
-                 ON CONFLICT (student_id) DO UPDATE
-                    SET version = h.version OPERATOR(pg_catalog.+) 1, synced_at = pg_catalog.statement_timestamp()
-                 RETURNING h.student_id, h.last_completed_at, h.items, h.counts"
+                "SELECT h.student_id, h.last_completed_at, h.items, h.counts FROM {STUDENTS} AS h
+                  WHERE h.student_id OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.uuid[])
+                  ORDER BY h.student_id FOR UPDATE"
             ),
             vec![UUIDARRAYOID],
         ),
@@ -67,7 +77,8 @@ fn sql(statement: Statement) -> (String, Vec<pg_sys::Oid>) {
         ),
         Statement::SaveStudent => (
             format!(
-                "UPDATE {STUDENTS} SET last_completed_at = $2, items = $3, counts = $4
+                "UPDATE {STUDENTS} SET last_completed_at = $2, items = $3, counts = $4,
+                        version = version OPERATOR(pg_catalog.+) 1, synced_at = pg_catalog.statement_timestamp()
                   WHERE student_id OPERATOR(pg_catalog.=) $1"
             ),
             vec![UUIDOID, TIMESTAMPTZOID, INT8ARRAYOID, INT4ARRAYOID],
@@ -247,6 +258,7 @@ pub unsafe fn lock_students(layout: &SourceLayout, students: &[[u8; 16]]) -> Has
             let mut ids = ids;
             pg_sys::Datum::from(pg_sys::construct_array(ids.as_mut_ptr(), ids.len() as i32, pg_sys::UUIDOID, 16, false, b'c' as std::ffi::c_char))
         };
+        run(Statement::AddStudents, layout, &[Some(array)]);
         let n = run(Statement::LockStudents, layout, &[Some(array)]);
         (0..n)
             .map(|i| {

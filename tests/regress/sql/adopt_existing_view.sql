@@ -5,6 +5,7 @@
 -- trigger), detached from the extension; attempt_lock_unadopt_statements() is the way
 -- back, and adopting again works (a migration's upgrade, downgrade, upgrade).
 \set VERBOSITY default
+\set SHOW_CONTEXT never
 \i tests/regress/fixtures/deployed_view.sql
 CREATE ROLE adopt_kpi_owner;
 CREATE ROLE adopt_bi_reader;
@@ -61,7 +62,7 @@ SELECT view, owner, options, comment, acl, column_acls, triggers FROM pg_temp.vi
 
 CREATE TEMP TABLE old_definition AS SELECT pg_temp.def('attempt') AS definition;
 
--- 1. Refused, with a HINT and a short context; nothing changed.
+-- 1. Refused, with a HINT; nothing changed.
 CREATE EXTENSION attempt_lock;
 SELECT count(*) AS extensions FROM pg_extension WHERE extname = 'attempt_lock';
 SELECT count(*) AS old_view_rows FROM attempt;

@@ -4,6 +4,7 @@
 -- materialized view, functions with a BEGIN ATOMIC body or using the view's row type, and
 -- an attempt that is a table.
 \set VERBOSITY default
+\set SHOW_CONTEXT never
 CREATE TABLE exam_results (id bigint PRIMARY KEY, user_id text, session_id text,
     created_at timestamptz, updated_at timestamptz, result_json jsonb);
 INSERT INTO exam_results VALUES

@@ -83,7 +83,8 @@ SELECT "check", status FROM attempt_health() WHERE "check" IN ('members', 'store
 ALTER EXTENSION attempt_lock UPDATE TO '1.3';
 SELECT extversion FROM pg_extension WHERE extname = 'attempt_lock';
 SELECT * FROM pg_temp.alice();
-SELECT "check", status, observed FROM attempt_health() WHERE "check" IN ('members', 'store', 'source_contract');
+SELECT "check", status, CASE WHEN "check" <> 'members' THEN observed END AS observed
+  FROM attempt_health() WHERE "check" IN ('members', 'store', 'source_contract');
 
 -- 1, after: the trigger functions are not executable by PUBLIC, and a trigger fired
 -- anywhere but as the store's own refuses before reading a row.
