@@ -260,7 +260,7 @@ fn attempt_lock_check_source(source_table: &str) -> pg_sys::Oid {
 }
 
 #[cfg(test)]
-mod tests {
+mod unit_tests {
     use super::*;
 
     fn cols(spec: &[(&str, &str)]) -> Vec<(String, String)> {

@@ -3,6 +3,8 @@
 -- with its owner's privileges: every released version refuses to install there, with
 -- 0A000 and a HINT, before it creates anything, and leaves nothing behind.
 \set VERBOSITY default
+-- the refusal may come from inside the source choice: its CONTEXT is not the point
+\set SHOW_CONTEXT never
 \i tests/regress/fixtures/exam_results.sql
 
 -- The default version: the refusal, and it comes before the source check, so it is the
