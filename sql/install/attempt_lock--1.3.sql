@@ -1867,15 +1867,20 @@ COMMENT ON FUNCTION @extschema@.attempt_store_foreign_triggers() IS
 -- TRIGGER or ALTER TRIGGER writes a new row version, so a trigger disabled and enabled
 -- ALWAYS again while the event triggers were off (writes were missed meanwhile) is not as
 -- the switch made it either. (VACUUM FULL and FREEZE keep a row's xmin; a no-op ENABLE
--- ALWAYS writes nothing.) Called only while the store is on: it reads the store's state.
+-- ALWAYS writes nothing.) pg_upgrade re-creates the triggers in a new cluster (another
+-- system identifier, recorded beside the rows) while no write can run: there the rows are
+-- not compared, only the shape, until the next enable or rebuild records them again.
+-- Called only while the store is on: it reads the store's state.
 CREATE OR REPLACE FUNCTION @extschema@.attempt_store_triggers_ok()
 RETURNS pg_catalog.bool
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT pg_catalog.count(*) = 4
-           AND pg_catalog.string_agg(pg_catalog.format('%s %s %s', t.tgname, t.oid, t.xmin), ', ' ORDER BY t.tgname)
-               IS NOT DISTINCT FROM (SELECT s.trigger_rows FROM attempt_lock_store.attempt_store_state AS s)
+           AND (pg_catalog.string_agg(pg_catalog.format('%s %s %s', t.tgname, t.oid, t.xmin), ', ' ORDER BY t.tgname)
+                    IS NOT DISTINCT FROM (SELECT s.trigger_rows FROM attempt_lock_store.attempt_store_state AS s)
+                OR (SELECT s.trigger_cluster FROM attempt_lock_store.attempt_store_state AS s)
+                    IS DISTINCT FROM (SELECT c.system_identifier FROM pg_catalog.pg_control_system() AS c))
            AND NOT EXISTS (SELECT FROM pg_catalog.pg_subscription_rel AS r
                             WHERE r.srrelid = (SELECT c.source_table FROM @extschema@.attempt_lock_config AS c WHERE c.attached))
            AND NOT EXISTS (SELECT FROM pg_catalog.pg_inherits AS i
@@ -1897,7 +1902,7 @@ AS $$
                       AND d.refobjid = (SELECT e.oid FROM pg_catalog.pg_extension AS e WHERE e.extname = 'attempt_lock'))
 $$;
 COMMENT ON FUNCTION @extschema@.attempt_store_triggers_ok() IS
-'attempt_lock internal: true when the incremental store''s four triggers on the source are as the switch makes them (event, AFTER, FOR EACH STATEMENT, transition tables, function, enabled always, dependency on the extension), see every write (the source is no logical replication subscription''s table and has no partitions or inheritance children) and are still the catalog rows it made (OID and xmin, recorded in attempt_lock_store.attempt_store_state.trigger_rows): a trigger disabled and enabled again, even while event triggers were off, is not. Called only while the store is on.';
+'attempt_lock internal: true when the incremental store''s four triggers on the source are as the switch makes them (event, AFTER, FOR EACH STATEMENT, transition tables, function, enabled always, dependency on the extension), see every write (the source is no logical replication subscription''s table and has no partitions or inheritance children) and are still the catalog rows it made (OID and xmin, recorded in attempt_lock_store.attempt_store_state.trigger_rows): a trigger disabled and enabled again, even while event triggers were off, is not. In a cluster pg_upgrade made (another system identifier than recorded) only the shape is compared, until the next enable or rebuild. Called only while the store is on.';
 
 -- The store's tables, filled from the source, indexed, with their privileges and row
 -- security, as members of the extension (without triggers: the switch adds them).
@@ -1961,9 +1966,10 @@ $ddl$, id_typmod_type, CASE WHEN id_text THEN ' COLLATE "C"' ELSE '' END);
         backfill_seconds pg_catalog.numeric NOT NULL,
         stale_since      pg_catalog.timestamptz,
         stale_reason     pg_catalog.text,
-        trigger_rows     pg_catalog.text);
+        trigger_rows     pg_catalog.text,
+        trigger_cluster  pg_catalog.int8);
     COMMENT ON TABLE attempt_lock_store.attempt_store_state IS
-    'attempt_lock: when and how the incremental store was switched on and filled, since when it is stale (its triggers were disabled, dropped or changed: attempt reads the computed rows until attempt_store_rebuild()), and the catalog rows of its triggers as the switch left them (trigger_rows: name, OID and xmin of each; attempt_store_triggers_ok() compares)';
+    'attempt_lock: when and how the incremental store was switched on and filled, since when it is stale (its triggers were disabled, dropped or changed: attempt reads the computed rows until attempt_store_rebuild()), and the catalog rows of its triggers as the switch left them (trigger_rows: name, OID and xmin of each, made in the cluster trigger_cluster names by its system identifier; attempt_store_triggers_ok() compares)';
 
     stored := @extschema@.attempt_store_fill(source, batch_size);
     -- The access paths of the runbook: a student's results in time order, a time window.
@@ -2056,7 +2062,8 @@ BEGIN
        SET trigger_rows = (SELECT pg_catalog.string_agg(pg_catalog.format('%s %s %s', t.tgname, t.oid, t.xmin), ', ' ORDER BY t.tgname)
                              FROM pg_catalog.pg_trigger AS t
                             WHERE t.tgrelid = source_name::pg_catalog.regclass
-                              AND t.tgname = ANY (@extschema@.attempt_store_trigger_names()));
+                              AND t.tgname = ANY (@extschema@.attempt_store_trigger_names())),
+           trigger_cluster = (SELECT c.system_identifier FROM pg_catalog.pg_control_system() AS c);
 END
 $$;
 COMMENT ON FUNCTION @extschema@.attempt_store_triggers_install() IS
