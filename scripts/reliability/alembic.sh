@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The Alembic example (examples/alembic, issue #17) run as a team would run it, in a
+# The Alembic example (examples/alembic) run as a team would run it, in a
 # scratch cluster with the attempt_lock installed for PG_BIN: the application's role
 # upgrades to the original migration (20251101_0900: the plain view attempt, a KPI view on
 # it, BI's grant); a superuser upgrades to head (20261203_0900: CREATE EXTENSION adopts

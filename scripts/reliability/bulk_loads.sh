@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Bulk loads with the incremental store on (issue #19 item 4, issue #16 item 2): the slow
+# Bulk loads with the incremental store on: the slow
 # scenarios; the quick ones are tests/regress/sql/store_bulk_loads.sql. After each load,
 # attempt must equal its computed definition (the store is read only while it is exact),
 # and the store check of attempt_health() must say which: ok (read, exact) or warn

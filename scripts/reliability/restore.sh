@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Dump and restore (issue #18): source databases with attempt_lock (hostile data, views on
+# Dump and restore: source databases with attempt_lock (hostile data, views on
 # attempt and attempt_rejects two levels deep with grants to two roles and a column grant,
 # the recommended index, an override in the log, the store on or off), dumped with
 # pg_dump and restored into empty databases of the same cluster:

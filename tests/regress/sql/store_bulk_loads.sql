@@ -1,4 +1,4 @@
--- Bulk loads with the incremental store on (issue #19 item 4, issue #16 item 2): a write
+-- Bulk loads with the incremental store on: a write
 -- that its triggers miss never leaves attempt serving stale rows silently. Either the
 -- store stays exact, or it is not read (stale: marked by the source's event trigger at the
 -- DDL, or its triggers no longer as the switch made them, checked at query time) and
