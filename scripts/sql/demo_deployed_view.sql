@@ -1,35 +1,8 @@
 -- The deployed view as a team has it today: the plain SQL view attempt that the Alembic
--- migration 20251101_0900_attempt_view_lock created (shared/seeds/001; the same
--- definition as tests/regress/fixtures/deployed_view.sql and
+-- migration 20251101_0900_attempt_view_lock created (deployed_view.sql, beside this file;
 -- examples/alembic/migrations/versions/20251101_0900_attempt_view_lock.py), a weekly KPI
 -- view the analytics team built on it, and BI's grant. Over an existing exam_results.
-CREATE VIEW attempt AS
-WITH q AS (
-    SELECT er.id AS exam_result_id, er.user_id AS user_id_text, er.session_id,
-           COALESCE(er.updated_at, er.created_at) AS completed_at, e.qelem, e.ordinality
-      FROM exam_results er
-     CROSS JOIN LATERAL jsonb_array_elements(er.result_json->'questions') WITH ORDINALITY AS e(qelem, ordinality)
-)
-SELECT
-    ('x' || substr(md5(q.exam_result_id::text || '-' || (q.qelem->>'question_id')), 1, 16))::bit(64)::bigint AS id,
-    CASE WHEN q.user_id_text ~* '^[0-9a-fA-F-]{36}$' THEN q.user_id_text::uuid
-         ELSE md5(q.user_id_text)::uuid END AS student_id,
-    NULLIF(q.qelem->>'question_id', '')::bigint AS item_id,
-    COALESCE((q.qelem->>'is_correct')::boolean, (q.qelem->>'correct')::boolean, false) AS correct,
-    COALESCE(round((q.qelem->>'time_spent_sec')::numeric * 1000)::int, 0) AS response_time_ms,
-    COALESCE((q.qelem->>'used_hints')::int, 0) > 0 AS hint_used,
-    q.completed_at,
-    q.completed_at
-        - make_interval(secs => COALESCE(round((q.qelem->>'time_spent_sec')::numeric * 1000)::int, 0) / 1000.0)
-        AS started_at,
-    (ROW_NUMBER() OVER (
-        PARTITION BY q.user_id_text, NULLIF(q.qelem->>'question_id', '')::bigint
-        ORDER BY q.completed_at, q.exam_result_id, q.ordinality))::int AS attempt_no,
-    q.session_id,
-    NULLIF(q.qelem->>'topic', '') AS topic_id
-FROM q
-WHERE NULLIF(q.qelem->>'question_id', '') IS NOT NULL;
-COMMENT ON VIEW attempt IS 'V1 schema lock (migration 20251101_0900)';
+\ir deployed_view.sql
 
 CREATE VIEW attempt_weekly_kpi AS
 SELECT date_trunc('week', completed_at) AS week,

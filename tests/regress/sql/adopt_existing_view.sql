@@ -154,3 +154,29 @@ DROP EXTENSION attempt_lock CASCADE;
 DROP SCHEMA reporting CASCADE;
 DROP OWNED BY adopt_kpi_owner, adopt_bi_reader, adopt_etl;
 DROP ROLE adopt_kpi_owner, adopt_bi_reader, adopt_etl;
+
+-- 5. A view owned by the role that ran the migration: adoption grants that role SELECT on
+-- the V1 view (it read its own view without a grant), and nothing more: no grant option,
+-- the source read with its own rights only, the view still locked against it.
+CREATE ROLE adopt_app;
+\i scripts/sql/deployed_view.sql
+ALTER VIEW attempt OWNER TO adopt_app;
+SET attempt_lock.adopt_existing_view = on;
+CREATE EXTENSION attempt_lock;
+RESET attempt_lock.adopt_existing_view;
+SELECT pg_get_userbyid(c.relowner) AS owner,
+       (SELECT string_agg(x.privilege_type || ' to ' || x.grantee::regrole::text || CASE WHEN x.is_grantable THEN ' with grant option' ELSE '' END, ', ')
+          FROM aclexplode(c.relacl) x WHERE x.grantee <> c.relowner) AS acl
+  FROM pg_class c WHERE c.oid = 'public.attempt'::regclass;
+SET ROLE adopt_app;
+SELECT count(*) FROM attempt;
+GRANT SELECT ON attempt TO PUBLIC;
+ALTER VIEW attempt RENAME TO attempt_mine;
+RESET ROLE;
+GRANT SELECT ON exam_results TO adopt_app;
+SET ROLE adopt_app;
+SELECT count(*) AS rows_with_its_own_right_on_the_source FROM attempt;
+RESET ROLE;
+DROP EXTENSION attempt_lock;
+DROP OWNED BY adopt_app;
+DROP ROLE adopt_app;

@@ -209,6 +209,17 @@ SELECT :counts_kb > 1000 AS accounted, :counts_kb <= 2 * :array_agg_kb AS within
 RESET work_mem;
 RESET enable_sort;
 
+-- 5. The store's staleness: attempt_store_mark_stale() (SECURITY DEFINER, PUBLIC may call
+-- it, for the source's event trigger) does nothing while the store's triggers are intact,
+-- and she cannot give the source a child (only its owner may), which would send attempt to
+-- the computed rows.
+SELECT attempt_store_usable() AS store_read_before;
+SET ROLE attack_mallory;
+SELECT attempt_store_mark_stale('ALTER TABLE') AS marked_stale;
+CREATE TABLE mallory_s.child () INHERITS (public.exam_results);
+RESET ROLE;
+SELECT attempt_store_usable() AS store_read_after, stale_since IS NULL AS never_stale FROM attempt_store_status();
+
 DROP SCHEMA mallory_s CASCADE;
 REVOKE ALL ON exam_results FROM attack_mallory;
 DROP ROLE attack_mallory;

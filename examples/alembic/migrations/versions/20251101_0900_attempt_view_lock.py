@@ -2,7 +2,7 @@
 
 The original migration of the "attempt VIEW V1 schema lock" (deployment guide,
 shared/seeds/001): the plain SQL view attempt, eleven typed columns, one row per answered
-question; its elided parts completed as in tests/regress/fixtures/deployed_view.sql. With
+question; its elided parts completed as in scripts/sql/deployed_view.sql. With
 it, what teams built on it since: a weekly KPI view read by BI, and BI's grant.
 
 Revision 20261203_0900 replaces the view by the attempt_lock extension's, keeping the KPI
