@@ -1854,14 +1854,29 @@ $$;
 COMMENT ON FUNCTION @extschema@.attempt_store_foreign_triggers() IS
 'attempt_lock: every trigger that calls a function of the extension but is not one of the incremental store''s own on the source table (table, trigger, function). The store''s functions refuse to run as such a trigger; attempt_health() fails and attempt_store_enable() refuses while one exists.';
 
+-- Why the store's statement triggers cannot see every write to the source, if they cannot:
+-- a logical replication subscription writes it (its apply worker fires row-level triggers
+-- only), or it has partitions or inheritance children (a write to one, or ATTACH PARTITION /
+-- INHERIT of a loaded table, fires none of the source's statement triggers).
+CREATE OR REPLACE FUNCTION @extschema@.attempt_store_blind_spot(source pg_catalog.regclass)
+RETURNS pg_catalog.text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE
+        WHEN EXISTS (SELECT FROM pg_catalog.pg_subscription_rel AS r WHERE r.srrelid = source)
+        THEN 'a logical replication subscription writes the source, and its apply worker fires none of the store''s triggers'
+        WHEN EXISTS (SELECT FROM pg_catalog.pg_inherits AS i WHERE i.inhparent = source)
+        THEN 'the source has partitions or inheritance children, and a write to one fires none of the store''s triggers' END
+$$;
+COMMENT ON FUNCTION @extschema@.attempt_store_blind_spot(pg_catalog.regclass) IS
+'attempt_lock internal: why the incremental store''s statement triggers cannot see every write to the source (a logical replication subscription writes it, or it has partitions or inheritance children); NULL when they can.';
+
 -- The store's triggers are as the switch makes them: each on the source, for its event,
 -- AFTER and FOR EACH STATEMENT, with its transition tables, calling its function, enabled
 -- ALWAYS (a session with session_replication_role = replica keeps the store exact too),
--- and depending on the extension; the source is no logical replication subscription's
--- table (its apply worker fires row-level triggers only, never statement-level ones, so
--- the store would miss every replicated write) and has no partitions or inheritance
--- children (a write to a child, or ATTACH PARTITION / INHERIT of a loaded table, fires
--- none of the source's statement triggers); and they are the very catalog
+-- and depending on the extension; they see every write (no blind spot, above); and they
+-- are the very catalog
 -- rows the switch left (attempt_store_state.trigger_rows: each trigger's OID and the xmin
 -- of its pg_trigger row). Any ALTER TABLE ... DISABLE / ENABLE TRIGGER, DROP and CREATE
 -- TRIGGER or ALTER TRIGGER writes a new row version, so a trigger disabled and enabled
@@ -1881,10 +1896,8 @@ AS $$
                     IS NOT DISTINCT FROM (SELECT s.trigger_rows FROM attempt_lock_store.attempt_store_state AS s)
                 OR (SELECT s.trigger_cluster FROM attempt_lock_store.attempt_store_state AS s)
                     IS DISTINCT FROM (SELECT c.system_identifier FROM pg_catalog.pg_control_system() AS c))
-           AND NOT EXISTS (SELECT FROM pg_catalog.pg_subscription_rel AS r
-                            WHERE r.srrelid = (SELECT c.source_table FROM @extschema@.attempt_lock_config AS c WHERE c.attached))
-           AND NOT EXISTS (SELECT FROM pg_catalog.pg_inherits AS i
-                            WHERE i.inhparent = (SELECT c.source_table FROM @extschema@.attempt_lock_config AS c WHERE c.attached))
+           AND @extschema@.attempt_store_blind_spot(
+                   (SELECT c.source_table FROM @extschema@.attempt_lock_config AS c WHERE c.attached)) IS NULL
       FROM pg_catalog.pg_trigger AS t
       JOIN (VALUES ('attempt_store_insert', 4::pg_catalog.int2, '@extschema@.attempt_store_sync()'::pg_catalog.regprocedure, NULL, 'new_rows'),
                    ('attempt_store_update', 16, '@extschema@.attempt_store_sync()', 'old_rows', 'new_rows'),
@@ -2136,6 +2149,7 @@ DECLARE
     source pg_catalog.regclass;
     source_name pg_catalog.text;
     foreign_triggers pg_catalog.text;
+    blind_spot pg_catalog.text;
     stored pg_catalog.int8;
 BEGIN
     IF NOT COALESCE((SELECT r.rolsuper FROM pg_catalog.pg_roles AS r WHERE r.rolname = CURRENT_USER), false) THEN
@@ -2166,12 +2180,6 @@ BEGIN
               USING ERRCODE = 'feature_not_supported',
                     HINT = 'Its triggers would need citus.enable_unsafe_triggers; read attempt as it is computed (docs/SCALING.md).';
     END IF;
-    IF EXISTS (SELECT FROM pg_catalog.pg_subscription_rel AS r WHERE r.srrelid = source) THEN
-        RAISE EXCEPTION 'attempt_lock: the incremental store cannot follow %: a logical replication subscription writes it', source_name
-              USING ERRCODE = 'feature_not_supported',
-                    DETAIL = 'The apply worker fires row-level triggers only, never the store''s statement-level ones: the store would miss every replicated write.',
-                    HINT = 'On a subscriber, read attempt as it is computed (docs/OPERATIONS.md, "Bulk loads and the store").';
-    END IF;
     SELECT pg_catalog.string_agg(pg_catalog.format('%s on %s (calls %s)', f.trigger_name, f.table_name, f.function_name), '; ')
       INTO foreign_triggers FROM @extschema@.attempt_store_foreign_triggers() AS f;
     IF foreign_triggers IS NOT NULL THEN
@@ -2192,11 +2200,12 @@ BEGIN
                     DETAIL = 'No valid, immediate, non-partial unique index on (id) alone was found.',
                     HINT = pg_catalog.format('ALTER TABLE %s ADD PRIMARY KEY (id); (after removing duplicated ids), then SELECT attempt_store_enable(); again.', source_name);
     END IF;
-    IF EXISTS (SELECT FROM pg_catalog.pg_class AS c WHERE c.oid = source AND c.relkind = 'p')
-       OR EXISTS (SELECT FROM pg_catalog.pg_inherits AS i WHERE i.inhparent = source) THEN
-        RAISE EXCEPTION 'attempt_lock: the incremental store cannot follow %: it is partitioned or has inheritance children', source_name
-              USING ERRCODE = 'feature_not_supported',
-                    DETAIL = 'A write to a partition or a child fires none of the source''s statement-level triggers: the store would miss it.',
+    blind_spot := COALESCE(@extschema@.attempt_store_blind_spot(source),
+        (SELECT 'the source is partitioned, and a write to a partition fires none of the store''s triggers'
+           FROM pg_catalog.pg_class AS c WHERE c.oid = source AND c.relkind = 'p'));
+    IF blind_spot IS NOT NULL THEN
+        RAISE EXCEPTION 'attempt_lock: the incremental store cannot follow %: %', source_name, blind_spot
+              USING ERRCODE = 'feature_not_supported', DETAIL = 'The store would miss those writes.',
                     HINT = 'Read attempt as it is computed (docs/OPERATIONS.md, "Bulk loads and the store").';
     END IF;
 
@@ -2344,15 +2353,9 @@ BEGIN
     END IF;
     UPDATE attempt_lock_store.attempt_store_state AS s
        SET stale_since = pg_catalog.statement_timestamp(),
-           stale_reason = CASE
-               WHEN EXISTS (SELECT FROM pg_catalog.pg_subscription_rel AS r WHERE r.srrelid = s.source_table)
-               THEN pg_catalog.format('%s by %s: a logical replication subscription writes the source, and its apply worker fires none of the store''s triggers',
-                                      pg_catalog.left(command, 64), SESSION_USER)
-               WHEN EXISTS (SELECT FROM pg_catalog.pg_inherits AS i WHERE i.inhparent = s.source_table)
-               THEN pg_catalog.format('%s by %s: the source has partitions or inheritance children, and a write to one fires none of the store''s triggers',
-                                      pg_catalog.left(command, 64), SESSION_USER)
-               ELSE pg_catalog.format('%s by %s changed the store''s triggers on the source',
-                                      pg_catalog.left(command, 64), SESSION_USER) END
+           stale_reason = pg_catalog.format('%s by %s%s', pg_catalog.left(command, 64), SESSION_USER,
+               COALESCE(': ' || @extschema@.attempt_store_blind_spot(s.source_table),
+                        ' changed the store''s triggers on the source'))
      WHERE s.stale_since IS NULL;
     RETURN true;
 END
@@ -2455,12 +2458,8 @@ BEGIN
     SELECT COALESCE(s.stale_reason, 'stale') || ' at ' || s.stale_since INTO stale
       FROM attempt_lock_store.attempt_store_state AS s WHERE s.stale_since IS NOT NULL;
     IF stale IS NULL AND NOT @extschema@.attempt_store_triggers_ok() THEN
-        stale := CASE
-            WHEN EXISTS (SELECT FROM pg_catalog.pg_subscription_rel AS r WHERE r.srrelid = source)
-            THEN 'a logical replication subscription writes the source, and its apply worker fires none of the store''s triggers'
-            WHEN EXISTS (SELECT FROM pg_catalog.pg_inherits AS i WHERE i.inhparent = source)
-            THEN 'the source has partitions or inheritance children, and a write to one fires none of the store''s triggers'
-            ELSE 'its triggers on the source are not as the switch made them (disabled, dropped, or changed and changed back, while event triggers were off?)' END;
+        stale := COALESCE(@extschema@.attempt_store_blind_spot(source),
+            'its triggers on the source are not as the switch made them (disabled, dropped, or changed and changed back, while event triggers were off?)');
     END IF;
     IF stale IS NOT NULL THEN
         RETURN QUERY SELECT 'stale', 1::pg_catalog.int8,

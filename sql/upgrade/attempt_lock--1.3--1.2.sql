@@ -697,6 +697,7 @@ DROP FUNCTION @extschema@.attempt_store_teardown();
 DROP FUNCTION @extschema@.attempt_store_triggers_install();
 DROP FUNCTION @extschema@.attempt_store_triggers_shaped();
 DROP FUNCTION @extschema@.attempt_store_triggers_ok();
+DROP FUNCTION @extschema@.attempt_store_blind_spot(pg_catalog.regclass);
 DROP FUNCTION @extschema@.attempt_store_foreign_triggers();
 DROP FUNCTION @extschema@.attempt_store_usable();
 DROP FUNCTION @extschema@.attempt_store_mark_stale(pg_catalog.text);

@@ -35,15 +35,9 @@ BEGIN
     END IF;
     UPDATE attempt_lock_store.attempt_store_state AS s
        SET stale_since = pg_catalog.statement_timestamp(),
-           stale_reason = CASE
-               WHEN EXISTS (SELECT FROM pg_catalog.pg_subscription_rel AS r WHERE r.srrelid = s.source_table)
-               THEN pg_catalog.format('%s by %s: a logical replication subscription writes the source, and its apply worker fires none of the store''s triggers',
-                                      pg_catalog.left(command, 64), SESSION_USER)
-               WHEN EXISTS (SELECT FROM pg_catalog.pg_inherits AS i WHERE i.inhparent = s.source_table)
-               THEN pg_catalog.format('%s by %s: the source has partitions or inheritance children, and a write to one fires none of the store''s triggers',
-                                      pg_catalog.left(command, 64), SESSION_USER)
-               ELSE pg_catalog.format('%s by %s changed the store''s triggers on the source',
-                                      pg_catalog.left(command, 64), SESSION_USER) END
+           stale_reason = pg_catalog.format('%s by %s%s', pg_catalog.left(command, 64), SESSION_USER,
+               COALESCE(': ' || @extschema@.attempt_store_blind_spot(s.source_table),
+                        ' changed the store''s triggers on the source'))
      WHERE s.stale_since IS NULL;
     RETURN true;
 END
@@ -146,12 +140,8 @@ BEGIN
     SELECT COALESCE(s.stale_reason, 'stale') || ' at ' || s.stale_since INTO stale
       FROM attempt_lock_store.attempt_store_state AS s WHERE s.stale_since IS NOT NULL;
     IF stale IS NULL AND NOT @extschema@.attempt_store_triggers_ok() THEN
-        stale := CASE
-            WHEN EXISTS (SELECT FROM pg_catalog.pg_subscription_rel AS r WHERE r.srrelid = source)
-            THEN 'a logical replication subscription writes the source, and its apply worker fires none of the store''s triggers'
-            WHEN EXISTS (SELECT FROM pg_catalog.pg_inherits AS i WHERE i.inhparent = source)
-            THEN 'the source has partitions or inheritance children, and a write to one fires none of the store''s triggers'
-            ELSE 'its triggers on the source are not as the switch made them (disabled, dropped, or changed and changed back, while event triggers were off?)' END;
+        stale := COALESCE(@extschema@.attempt_store_blind_spot(source),
+            'its triggers on the source are not as the switch made them (disabled, dropped, or changed and changed back, while event triggers were off?)');
     END IF;
     IF stale IS NOT NULL THEN
         RETURN QUERY SELECT 'stale', 1::pg_catalog.int8,
