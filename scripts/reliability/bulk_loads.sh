@@ -250,8 +250,8 @@ check "subscriber: marked stale at CREATE SUBSCRIPTION, not read, attempt exact"
 check "stale reason" "$(qs -c "SELECT stale_reason FROM attempt_store_status()")" \
     "CREATE SUBSCRIPTION by postgres: a logical replication subscription writes the source, and its apply worker fires none of the store's triggers"
 check "rebuild refused on a subscriber" \
-    "$(qs -c "SELECT attempt_store_rebuild()" 2>&1 | grep -o 'a logical replication subscription writes it' | head -1)" \
-    "a logical replication subscription writes it"
+    "$(qs -c "SELECT attempt_store_rebuild()" 2>&1 | grep -o 'a logical replication subscription writes the source' | head -1)" \
+    "a logical replication subscription writes the source"
 qs -c "ALTER SUBSCRIPTION bulk_sub DISABLE" -c "ALTER SUBSCRIPTION bulk_sub SET (slot_name = NONE)" -c "DROP SUBSCRIPTION bulk_sub" >/dev/null
 q "$PUB_DIR" "$PUB_PORT" -c "SELECT pg_drop_replication_slot('bulk_sub')" >/dev/null
 check "subscription dropped: still marked stale, not read" "$(DB=sub state)" "$STALE_MARKED"
