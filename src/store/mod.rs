@@ -23,6 +23,7 @@
 //! remembered from before, as pg_dump re-creates triggers with new OIDs. They read the
 //! transition rows natively (src/store/source.rs).
 
+mod heap;
 mod numbering;
 mod source;
 mod write;
@@ -47,70 +48,77 @@ fn trigger_name(event: u32) -> &'static str {
 }
 
 thread_local! {
-    /// The extension's schema, quoted, by the extension's OID: the extension cannot move
+    /// The extension's schema by the extension's OID: the extension cannot move
     /// (relocatable = false), and a new CREATE EXTENSION has a new OID.
-    static SCHEMA: std::cell::RefCell<Option<(pg_sys::Oid, String)>> = const { std::cell::RefCell::new(None) };
-    /// The identity check's plan, kept (SPI_keepplan) by the schema it names.
-    static CHECK_PLAN: std::cell::RefCell<Option<(String, pg_sys::SPIPlanPtr)>> = const { std::cell::RefCell::new(None) };
+    static SCHEMA: std::cell::Cell<Option<(pg_sys::Oid, pg_sys::Oid)>> = const { std::cell::Cell::new(None) };
 }
 
-/// The extension's OID and its schema, quoted.
+/// The extension's OID and its schema's.
 ///
 /// # Safety
 /// Called in a backend, inside a transaction.
-unsafe fn extension() -> (pg_sys::Oid, String) {
+unsafe fn extension() -> (pg_sys::Oid, pg_sys::Oid) {
     // SAFETY: a catalog lookup by name.
     let ext = unsafe { pg_sys::get_extension_oid(c"attempt_lock".as_ptr(), false) };
-    let schema = SCHEMA.with(|cached| {
-        let mut cached = cached.borrow_mut();
-        match &*cached {
-            Some((oid, schema)) if *oid == ext => schema.clone(),
-            _ => {
-                let schema = crate::lock::extension_schema();
-                *cached = Some((ext, schema.clone()));
-                schema
-            }
+    match SCHEMA.get() {
+        Some((oid, schema)) if oid == ext => (ext, schema),
+        _ => {
+            let schema = Spi::get_one::<pg_sys::Oid>(
+                "SELECT e.extnamespace FROM pg_catalog.pg_extension AS e
+                  WHERE e.extname OPERATOR(pg_catalog.=) 'attempt_lock'::pg_catalog.name",
+            )
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| pgrx::error!("attempt_lock: the extension is not installed in this database"));
+            SCHEMA.set(Some((ext, schema)));
+            (ext, schema)
         }
-    });
-    (ext, schema)
+    }
 }
 
-/// The identity check of [`identify`], prepared once per backend (and schema).
+/// A relation's OID by schema and name; InvalidOid when there is none.
 ///
 /// # Safety
-/// Inside an SPI connection.
-unsafe fn check_plan(schema: &str) -> pg_sys::SPIPlanPtr {
-    CHECK_PLAN.with(|cached| {
-        let mut cached = cached.borrow_mut();
-        if let Some((s, plan)) = &*cached {
-            if s == schema {
-                return *plan;
+/// Called in a backend, inside a transaction.
+unsafe fn relation(schema: pg_sys::Oid, name: &CStr) -> pg_sys::Oid {
+    // SAFETY: syscache lookups.
+    unsafe { pg_sys::get_relname_relid(name.as_ptr(), schema) }
+}
+
+/// Whether attempt_lock_config names `source` as the attached source, read under the
+/// statement's snapshot (as the trigger's own query would).
+///
+/// # Safety
+/// Called in a trigger, with an active snapshot.
+unsafe fn attached_source(schema: pg_sys::Oid, source: pg_sys::Oid) -> bool {
+    // SAFETY: the extension's table, opened, scanned and closed here; its columns by name.
+    unsafe {
+        let config = relation(schema, c"attempt_lock_config");
+        if config == pg_sys::InvalidOid {
+            return false;
+        }
+        let (attached, source_table) =
+            (pg_sys::get_attnum(config, c"attached".as_ptr()), pg_sys::get_attnum(config, c"source_table".as_ptr()));
+        let rel = pg_sys::table_open(config, pg_sys::AccessShareLock as pg_sys::LOCKMODE);
+        let desc = (*rel).rd_att;
+        let scan = pg_sys::table_beginscan(rel, pg_sys::GetActiveSnapshot(), 0, std::ptr::null_mut());
+        let mut found = false;
+        loop {
+            let tuple = pg_sys::heap_getnext(scan, pg_sys::ScanDirection::ForwardScanDirection);
+            if tuple.is_null() {
+                break;
+            }
+            let (mut null_a, mut null_s) = (false, false);
+            let a = pg_sys::heap_getattr(tuple, attached.into(), desc, &mut null_a);
+            let s = pg_sys::heap_getattr(tuple, source_table.into(), desc, &mut null_s);
+            if !null_a && a.value() != 0 && !null_s && pg_sys::Oid::from(s.value() as u32) == source {
+                found = true;
             }
         }
-        let query = std::ffi::CString::new(format!(
-            "SELECT EXISTS (SELECT FROM {schema}.attempt_lock_config AS c
-                             WHERE c.attached AND c.source_table OPERATOR(pg_catalog.=) $1::pg_catalog.regclass),
-                    EXISTS (SELECT FROM pg_catalog.pg_depend AS d
-                             WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_trigger'::pg_catalog.regclass
-                               AND d.objid OPERATOR(pg_catalog.=) $2
-                               AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
-                               AND d.refobjid OPERATOR(pg_catalog.=) $3
-                               AND d.deptype OPERATOR(pg_catalog.=) 'x'),
-                    pg_catalog.to_regclass('attempt_lock_store.attempt_store') IS NOT NULL"
-        ))
-        .expect("no NUL");
-        let mut types = [pg_sys::OIDOID, pg_sys::OIDOID, pg_sys::OIDOID];
-        // SAFETY: a statement with these parameter types, kept across transactions (the
-        // plan cache re-plans it when what it reads changes).
-        let plan = unsafe { pg_sys::SPI_prepare(query.as_ptr(), 3, types.as_mut_ptr()) };
-        if plan.is_null() {
-            pgrx::error!("attempt_lock: the store's trigger check could not be prepared");
-        }
-        // SAFETY: as above.
-        unsafe { pg_sys::SPI_keepplan(plan) };
-        *cached = Some((schema.to_string(), plan));
-        plan
-    })
+        pg_sys::table_endscan(scan);
+        pg_sys::table_close(rel, pg_sys::AccessShareLock as pg_sys::LOCKMODE);
+        found
+    }
 }
 
 /// Whether this call is one of the switch's own triggers, and whether the store is on.
@@ -141,30 +149,22 @@ unsafe fn identify(fcinfo: pg_sys::FunctionCallInfo, function: &'static str) -> 
         if !shape_ok {
             refuse();
         }
-        let (ext, schema) = extension();
-        let plan = check_plan(&schema);
-        let mut values = [pg_sys::Datum::from(relid), pg_sys::Datum::from(trigger.tgoid), pg_sys::Datum::from(ext)];
-        if pg_sys::SPI_execute_plan(plan, values.as_mut_ptr(), std::ptr::null(), true, 1) != pg_sys::SPI_OK_SELECT as i32
-            || pg_sys::SPI_processed != 1
-        {
-            pgrx::error!("attempt_lock: {function} could not check its trigger");
-        }
-        let flag = |n: i32| -> Option<bool> {
-            let mut null = false;
-            // Column n of the one row just returned.
-            let d = pg_sys::SPI_getbinval(*(*pg_sys::SPI_tuptable).vals, (*pg_sys::SPI_tuptable).tupdesc, n, &mut null);
-            (!null).then(|| d.value() != 0)
-        };
-        let row = (flag(1), flag(2), flag(3));
-        match row {
-            (Some(true), Some(true), Some(on)) => (data, on),
+        // Read natively (catalog caches, one scan of a one-row table): this runs for every
+        // write of the source.
+        let store = pg_sys::get_namespace_oid(c"attempt_lock_store".as_ptr(), true);
+        if store == pg_sys::InvalidOid || relation(store, c"attempt_store") == pg_sys::InvalidOid {
             // The store is off: nothing is written, whichever table fires it. A restore
             // brings the triggers back before the row of attempt_lock_config that names
             // their table as the source (pg_restore --schema-only, then --data-only), and
             // the source's rows must load meanwhile; attempt_health() names such triggers.
-            (_, _, Some(false)) => (data, false),
-            _ => refuse(),
+            return (data, false);
         }
+        let (ext, schema) = extension();
+        let depends = pg_sys::list_member_oid(pg_sys::getAutoExtensionsOfObject(pg_sys::TriggerRelationId, trigger.tgoid), ext);
+        if !(depends && attached_source(schema, relid)) {
+            refuse();
+        }
+        (data, true)
     }
 }
 
@@ -191,6 +191,7 @@ unsafe fn scratch<R>(context: pg_sys::MemoryContext, f: impl FnOnce() -> R) -> R
 /// Inside an SPI connection, the store on.
 unsafe fn write_students(
     layout: &SourceLayout,
+    tables: &write::Tables,
     mut students: std::collections::HashMap<[u8; 16], write::Student>,
     news: BTreeMap<[u8; 16], Vec<SourceResult>>,
     mut dirty: BTreeSet<[u8; 16]>,
@@ -209,16 +210,17 @@ unsafe fn write_students(
             pending.insert(student, results);
             continue;
         }
+        let row = state.row();
         let tally = state.tally.as_mut().expect("checked above");
         for r in &results {
             let numbers = tally.number(&r.items());
             stored += numbers.len() as i64;
             // SAFETY: inside the caller's SPI connection.
-            unsafe { scratch(context, || write::insert(layout, r, &numbers)) };
+            unsafe { scratch(context, || write::insert(layout, tables, r, &numbers)) };
         }
         let last = results.last().map(|r| r.place.completed_at);
         // SAFETY: as above.
-        unsafe { scratch(context, || write::save_student(layout, &student, last, tally)) };
+        unsafe { scratch(context, || write::save_student(layout, tables, &student, row, last, tally)) };
     }
     for student in dirty {
         // SAFETY: as above.
@@ -240,10 +242,11 @@ unsafe fn write_students(
             }
             for (r, n) in new.iter().zip(&numbers[held.len()..]) {
                 stored += n.len() as i64;
-                scratch(context, || write::insert(layout, r, n));
+                scratch(context, || write::insert(layout, tables, r, n));
             }
             let last = all.iter().map(|(p, _)| p.completed_at).max();
-            scratch(context, || write::save_student(layout, &student, last, &tally));
+            let row = students[&student].row();
+            scratch(context, || write::save_student(layout, tables, &student, row, last, &tally));
         }
     }
     stored
@@ -298,7 +301,8 @@ pub unsafe extern "C-unwind" fn attempt_store_sync(fcinfo: pg_sys::FunctionCallI
                     .collect::<BTreeSet<_>>()
                     .into_iter()
                     .collect();
-                let locked = write::lock_students(&layout, &students);
+                let tables = write::Tables::open(&layout);
+                let locked = write::lock_students(&layout, &tables, &students, true);
                 let context = scratch_context();
                 let mut dirty = BTreeSet::new();
                 for old in &olds {
@@ -309,7 +313,8 @@ pub unsafe extern "C-unwind" fn attempt_store_sync(fcinfo: pg_sys::FunctionCallI
                 for n in news {
                     by_student.entry(n.student).or_default().push(n);
                 }
-                write_students(&layout, locked, by_student, dirty, context);
+                write_students(&layout, &tables, locked, by_student, dirty, context);
+                tables.close();
             }
         }
         pg_sys::SPI_finish();
@@ -361,6 +366,7 @@ pub unsafe extern "C-unwind" fn attempt_store_fill(fcinfo: pg_sys::FunctionCallI
             pgrx::error!("attempt_lock: attempt_store_fill() could not connect to SPI");
         }
         let (_, schema) = extension();
+        let schema = pgrx::spi::quote_identifier(CStr::from_ptr(pg_sys::get_namespace_name(schema)).to_string_lossy());
         let source = pg_sys::Oid::from(source.value() as u32);
         let query = std::ffi::CString::new(format!(
             "SELECT er.id, er.user_id, er.session_id, er.created_at, er.updated_at, er.result_json
@@ -378,6 +384,7 @@ pub unsafe extern "C-unwind" fn attempt_store_fill(fcinfo: pg_sys::FunctionCallI
         let (mut results_read, mut stored) = (0i64, 0i64);
         let mut current: Option<([u8; 16], Vec<SourceResult>)> = None;
         let mut layout: Option<SourceLayout> = None;
+        let mut tables: Option<write::Tables> = None;
         loop {
             pg_sys::SPI_cursor_fetch(portal, true, i64::from(batch));
             let n = pg_sys::SPI_processed;
@@ -389,6 +396,7 @@ pub unsafe extern "C-unwind" fn attempt_store_fill(fcinfo: pg_sys::FunctionCallI
             let l = *layout.get_or_insert_with(|| {
                 SourceLayout::of(desc).unwrap_or_else(|e| pgrx::error!("attempt_lock: the source does not keep the contract: {e}"))
             });
+            let tables = tables.get_or_insert_with(|| write::Tables::open(&l));
             let mut rows = Vec::with_capacity(n as usize);
             for i in 0..n as usize {
                 let tuple = *(*table).vals.add(i);
@@ -403,7 +411,7 @@ pub unsafe extern "C-unwind" fn attempt_store_fill(fcinfo: pg_sys::FunctionCallI
             for r in rows {
                 if current.as_ref().is_some_and(|(s, _)| *s != r.student) {
                     let (student, results) = current.take().expect("checked");
-                    stored += fill_student(&l, student, results, context);
+                    stored += fill_student(&l, tables, student, results, context);
                 }
                 current.get_or_insert_with(|| (r.student, Vec::new())).1.push(r);
             }
@@ -412,8 +420,11 @@ pub unsafe extern "C-unwind" fn attempt_store_fill(fcinfo: pg_sys::FunctionCallI
                 started.elapsed().as_secs_f64()
             );
         }
-        if let (Some((student, results)), Some(l)) = (current, layout) {
-            stored += fill_student(&l, student, results, context);
+        if let (Some((student, results)), Some(l), Some(tables)) = (current, layout, tables.as_ref()) {
+            stored += fill_student(&l, tables, student, results, context);
+        }
+        if let Some(tables) = tables {
+            tables.close();
         }
         pg_sys::SPI_cursor_close(portal);
         pg_sys::SPI_finish();
@@ -427,13 +438,14 @@ pub unsafe extern "C-unwind" fn attempt_store_fill(fcinfo: pg_sys::FunctionCallI
 /// Inside an SPI connection, the store on.
 unsafe fn fill_student(
     layout: &SourceLayout,
+    tables: &write::Tables,
     student: [u8; 16],
     results: Vec<SourceResult>,
     context: pg_sys::MemoryContext,
 ) -> i64 {
     // SAFETY: the caller's SPI connection.
     unsafe {
-        let locked = write::lock_students(layout, &[student]);
-        write_students(layout, locked, BTreeMap::from([(student, results)]), BTreeSet::new(), context)
+        let locked = write::lock_students(layout, tables, &[student], false);
+        write_students(layout, tables, locked, BTreeMap::from([(student, results)]), BTreeSet::new(), context)
     }
 }

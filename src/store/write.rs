@@ -2,6 +2,7 @@
 //! per source id type) and kept, executed through SPI with native datums. The store's
 //! tables live in the schema attempt_lock_store (src/store/mod.rs has their layout).
 
+use super::heap::Table;
 use super::numbering::{pack, renumbered, IdKey, Place, Tally};
 use super::source::{IdKind, SourceLayout, SourceResult};
 use crate::hash::attempt_id_item;
@@ -43,7 +44,7 @@ fn sql(statement: Statement) -> (String, Vec<pg_sys::Oid>) {
         // Locked without writing them: the one write is SaveStudent's.
         Statement::LockStudents => (
             format!(
-                "SELECT h.student_id, h.last_completed_at, h.items, h.counts FROM {STUDENTS} AS h
+                "SELECT h.student_id, h.last_completed_at, h.items, h.counts, h.ctid, h.version FROM {STUDENTS} AS h
                   WHERE h.student_id OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.uuid[])
                   ORDER BY h.student_id FOR UPDATE"
             ),
@@ -108,9 +109,16 @@ unsafe fn run(statement: Statement, layout: &SourceLayout, params: &[Param]) -> 
                 }
             }
             let text = CString::new(text).expect("no NUL in the store's statements");
-            // SAFETY: a statement with these parameter types, kept across transactions.
+            // SAFETY: a statement with these parameter types, kept across transactions. A
+            // generic plan: a custom one would be planned again at every execution, and
+            // every statement here is a lookup by key, the same plan whatever the values.
             unsafe {
-                let plan = pg_sys::SPI_prepare(text.as_ptr(), types.len() as i32, types.as_mut_ptr());
+                let plan = pg_sys::SPI_prepare_cursor(
+                    text.as_ptr(),
+                    types.len() as i32,
+                    types.as_mut_ptr(),
+                    pg_sys::CURSOR_OPT_GENERIC_PLAN as i32,
+                );
                 if plan.is_null() {
                     pgrx::error!("attempt_lock: the store's {statement:?} statement could not be prepared");
                 }
@@ -244,22 +252,124 @@ unsafe fn id_datum(key: &IdKey, kind: IdKind) -> pg_sys::Datum {
 pub struct Student {
     pub last_completed_at: Option<i64>,
     pub tally: Option<Tally>,
+    /// Where the locked row is, and its version.
+    row: (pg_sys::ItemPointerData, i64),
 }
 
-/// Locks the students' rows (creating them), in order; their state.
+impl Student {
+    pub fn row(&self) -> (pg_sys::ItemPointerData, i64) {
+        self.row
+    }
+}
+
+/// The store's tables opened for direct writes (src/store/heap.rs) for one trigger call
+/// or one backfill; a table that cannot be written directly is written through SPI.
+pub struct Tables {
+    store: Option<Table>,
+    students: Option<Table>,
+}
+
+impl Tables {
+    /// # Safety
+    /// Called in a backend, inside a transaction, the store on.
+    pub unsafe fn open(layout: &SourceLayout) -> Tables {
+        use pg_sys::*;
+        // SAFETY: catalog lookups by name; heap.rs checks what it opens.
+        unsafe {
+            let schema = get_namespace_oid(c"attempt_lock_store".as_ptr(), false);
+            Tables {
+                store: Table::open(
+                    get_relname_relid(c"attempt_store".as_ptr(), schema),
+                    &[
+                        (c"exam_result_id", layout.id_type),
+                        (c"student_id", UUIDOID),
+                        (c"completed_at", TIMESTAMPTZOID),
+                        (c"session_id", TEXTOID),
+                        (c"attempt_ids", INT8ARRAYOID),
+                        (c"item_ids", INT8ARRAYOID),
+                        (c"answers", INT8ARRAYOID),
+                        (c"topic_ids", TEXTARRAYOID),
+                    ],
+                ),
+                students: Table::open(
+                    get_relname_relid(c"attempt_store_students".as_ptr(), schema),
+                    &[
+                        (c"student_id", UUIDOID),
+                        (c"version", INT8OID),
+                        (c"synced_at", TIMESTAMPTZOID),
+                        (c"last_completed_at", TIMESTAMPTZOID),
+                        (c"items", INT8ARRAYOID),
+                        (c"counts", INT4ARRAYOID),
+                    ],
+                ),
+            }
+        }
+    }
+
+    /// # Safety
+    /// Opened by [`Tables::open`], not used afterwards.
+    pub unsafe fn close(self) {
+        // SAFETY: each table opened once.
+        unsafe {
+            for table in [self.store, self.students].into_iter().flatten() {
+                table.close();
+            }
+        }
+    }
+}
+
+/// Locks the students' rows (creating them), in order; their state. `known` when the
+/// store may already hold the students (not in the backfill, which starts empty).
 ///
 /// # Safety
 /// Inside an SPI connection, the store on.
-pub unsafe fn lock_students(layout: &SourceLayout, students: &[[u8; 16]]) -> HashMap<[u8; 16], Student> {
+pub unsafe fn lock_students(
+    layout: &SourceLayout,
+    tables: &Tables,
+    students: &[[u8; 16]],
+    known: bool,
+) -> HashMap<[u8; 16], Student> {
     // SAFETY: a uuid[] parameter; the rows it returns.
     unsafe {
+        // One student already held (the usual write) needs only its lock, taken directly
+        // where the table allows. With several, locking the held ones before adding the
+        // others would break the order.
+        if let (true, [student], Some(table)) = (known, students, tables.students.as_ref().filter(|t| t.can_lock())) {
+            if let Some(slot) = table.lock(uuid_datum(student)) {
+                let get = |n: i32| {
+                    let mut null = false;
+                    let d = pg_sys::slot_getattr(slot, n, &mut null);
+                    (!null).then_some(d)
+                };
+                let tally = match (get(5), get(6)) {
+                    (Some(items), Some(counts)) => Tally::from_arrays(
+                        read_array::<i64>(items, pg_sys::INT8OID, 8, true, b'd'),
+                        read_array::<i32>(counts, pg_sys::INT4OID, 4, true, b'i'),
+                    ),
+                    _ => None,
+                };
+                let state = Student {
+                    last_completed_at: get(4).map(|d| d.value() as i64),
+                    tally,
+                    row: ((*slot).tts_tid, get(2).expect("version is never NULL").value() as i64),
+                };
+                return HashMap::from([(*student, state)]);
+            }
+        }
         let ids: Vec<pg_sys::Datum> = students.iter().map(|s| uuid_datum(s)).collect();
         let array = {
             let mut ids = ids;
             pg_sys::Datum::from(pg_sys::construct_array(ids.as_mut_ptr(), ids.len() as i32, pg_sys::UUIDOID, 16, false, b'c' as std::ffi::c_char))
         };
-        run(Statement::AddStudents, layout, &[Some(array)]);
-        let n = run(Statement::LockStudents, layout, &[Some(array)]);
+        let mut n = if known && students.len() == 1 && tables.students.as_ref().is_none_or(|t| !t.can_lock()) {
+            run(Statement::LockStudents, layout, &[Some(array)])
+        } else {
+            0
+        };
+        if n < students.len() as u64 {
+            run(Statement::AddStudents, layout, &[Some(array)]);
+            n = run(Statement::LockStudents, layout, &[Some(array)]);
+        }
         (0..n)
             .map(|i| {
                 let student = *column(i, 1).expect("student_id is never NULL").cast_mut_ptr::<[u8; 16]>();
@@ -271,7 +381,9 @@ pub unsafe fn lock_students(layout: &SourceLayout, students: &[[u8; 16]]) -> Has
                     ),
                     _ => None,
                 };
-                (student, Student { last_completed_at: last, tally })
+                let ctid = *column(i, 5).expect("ctid").cast_mut_ptr::<pg_sys::ItemPointerData>();
+                let version = column(i, 6).expect("version is never NULL").value() as i64;
+                (student, Student { last_completed_at: last, tally, row: (ctid, version) })
             })
             .collect()
     }
@@ -337,19 +449,17 @@ pub unsafe fn existing(layout: &SourceLayout, student: &[u8; 16]) -> Vec<Existin
 ///
 /// # Safety
 /// As for [`lock_students`].
-pub unsafe fn insert(layout: &SourceLayout, result: &SourceResult, numbers: &[i32]) {
+pub unsafe fn insert(layout: &SourceLayout, tables: &Tables, result: &SourceResult, numbers: &[i32]) {
     let rows = &result.rows.rows;
     let ids: Vec<i64> = rows.iter().map(|r| attempt_id_item(&result.id_text, r.item_id)).collect();
     let items: Vec<i64> = rows.iter().map(|r| r.item_id).collect();
     let answers: Vec<i64> =
         rows.iter().zip(numbers).map(|(r, &n)| pack(r.correct, r.hint_used, n, r.response_time_ms)).collect();
     let topics: Vec<Option<&[u8]>> = rows.iter().map(|r| result.rows.topic(r)).collect();
-    // SAFETY: parameters of the statement's types, made in the current memory context.
+    // SAFETY: parameters of the statement's types (the table's columns), made in the
+    // current memory context.
     unsafe {
-        run(
-            Statement::Insert,
-            layout,
-            &[
+        let row = [
                 Some(id_datum(&result.place.id, layout.id_kind)),
                 Some(uuid_datum(&result.student)),
                 Some(pg_sys::Datum::from(result.place.completed_at)),
@@ -361,8 +471,29 @@ pub unsafe fn insert(layout: &SourceLayout, result: &SourceResult, numbers: &[i3
                 Some(array_of(&items, pg_sys::INT8OID, 8, b'd')),
                 Some(array_of(&answers, pg_sys::INT8OID, 8, b'd')),
                 Some(text_array(&topics)),
-            ],
-        );
+        ];
+        match &tables.store {
+            Some(table) => write_row(table, None, &row),
+            None => {
+                run(Statement::Insert, layout, &row);
+            }
+        }
+    }
+}
+
+/// A row written directly: inserted, or replacing the one at `ctid`.
+///
+/// # Safety
+/// Datums of the table's column types.
+unsafe fn write_row(table: &Table, ctid: Option<pg_sys::ItemPointerData>, row: &[Param]) {
+    let mut values: Vec<pg_sys::Datum> = row.iter().map(|p| p.unwrap_or(pg_sys::Datum::from(0))).collect();
+    let mut nulls: Vec<bool> = row.iter().map(Option::is_none).collect();
+    // SAFETY: as the caller promises.
+    unsafe {
+        match ctid {
+            None => table.insert(&mut values, &mut nulls),
+            Some(ctid) => table.update(ctid, &mut values, &mut nulls),
+        }
     }
 }
 
@@ -387,19 +518,34 @@ pub unsafe fn renumber(layout: &SourceLayout, result: &Existing, numbers: &[i32]
 ///
 /// # Safety
 /// As for [`lock_students`].
-pub unsafe fn save_student(layout: &SourceLayout, student: &[u8; 16], last: Option<i64>, tally: &Tally) {
+pub unsafe fn save_student(
+    layout: &SourceLayout,
+    tables: &Tables,
+    student: &[u8; 16],
+    (ctid, version): (pg_sys::ItemPointerData, i64),
+    last: Option<i64>,
+    tally: &Tally,
+) {
     let (items, counts) = tally.arrays();
-    // SAFETY: parameters of the statement's types.
+    // SAFETY: parameters of the statement's types, or the row's columns.
     unsafe {
-        run(
-            Statement::SaveStudent,
-            layout,
-            &[
-                Some(uuid_datum(student)),
-                last.map(pg_sys::Datum::from),
-                Some(array_of(items, pg_sys::INT8OID, 8, b'd')),
-                Some(array_of(counts, pg_sys::INT4OID, 4, b'i')),
-            ],
-        );
+        let (items, counts) = (array_of(items, pg_sys::INT8OID, 8, b'd'), array_of(counts, pg_sys::INT4OID, 4, b'i'));
+        match &tables.students {
+            Some(table) => write_row(
+                table,
+                Some(ctid),
+                &[
+                    Some(uuid_datum(student)),
+                    Some(pg_sys::Datum::from(version + 1)),
+                    Some(pg_sys::Datum::from(pg_sys::GetCurrentStatementStartTimestamp())),
+                    last.map(pg_sys::Datum::from),
+                    Some(items),
+                    Some(counts),
+                ],
+            ),
+            None => {
+                run(Statement::SaveStudent, layout, &[Some(uuid_datum(student)), last.map(pg_sys::Datum::from), Some(items), Some(counts)]);
+            }
+        }
     }
 }
