@@ -41,6 +41,8 @@ impl Table {
             let rel = pg_sys::table_open(oid, lock);
             let class = &*(*rel).rd_rel;
             let desc = (*rel).rd_att;
+            // pgrx's accessor: PostgreSQL 18 moved the attributes behind compact_attrs.
+            let attributes = pgrx::PgTupleDesc::from_pg_unchecked(desc);
             let shaped = class.relkind == pg_sys::RELKIND_RELATION as std::ffi::c_char
                 && class.relam == pg_sys::HEAP_TABLE_AM_OID
                 && !class.relhastriggers
@@ -51,8 +53,9 @@ impl Table {
                 && pg_sys::check_enable_rls(oid, pg_sys::InvalidOid, false) != pg_sys::CheckEnableRlsResult::RLS_ENABLED as i32
                 && (*desc).natts as usize == columns.len()
                 && columns.iter().enumerate().all(|(i, (name, typid))| {
-                    let att = &*(*desc).attrs.as_ptr().add(i);
-                    !att.attisdropped && att.atttypid == *typid && CStr::from_ptr(att.attname.data.as_ptr()) == *name
+                    attributes.get(i).is_some_and(|att| {
+                        !att.attisdropped && att.atttypid == *typid && CStr::from_ptr(att.attname.data.as_ptr()) == *name
+                    })
                 });
             if !shaped {
                 pg_sys::table_close(rel, lock);
