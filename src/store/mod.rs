@@ -30,7 +30,7 @@ mod write;
 
 use crate::error::AttemptLockError;
 use crate::fmgr::{arg, v1_info};
-use numbering::{renumber, Place};
+use numbering::{renumber_after, Place};
 use pgrx::pg_sys;
 use pgrx::prelude::*;
 use source::{each_row, SourceLayout, SourceResult};
@@ -184,8 +184,9 @@ unsafe fn scratch<R>(context: pg_sys::MemoryContext, f: impl FnOnce() -> R) -> R
 }
 
 /// Writes the new results of some students and renumbers those whose history changed
-/// (`dirty`: a result removed, or one not completed after the others), then saves each
-/// student's tally. `students` are locked already (their state as locked).
+/// (`removed`: their results deleted from the store by this statement; or a new result
+/// not completed after the others), then saves each student's tally. `students` are
+/// locked already (their state as locked).
 ///
 /// # Safety
 /// Inside an SPI connection, the store on.
@@ -194,7 +195,7 @@ unsafe fn write_students(
     tables: &write::Tables,
     mut students: std::collections::HashMap<[u8; 16], write::Student>,
     news: BTreeMap<[u8; 16], Vec<SourceResult>>,
-    mut dirty: BTreeSet<[u8; 16]>,
+    removed: BTreeMap<[u8; 16], Vec<(Place, Vec<i64>)>>,
     context: pg_sys::MemoryContext,
 ) -> i64 {
     let mut stored = 0i64;
@@ -202,11 +203,10 @@ unsafe fn write_students(
     for (student, mut results) in news {
         results.sort_by(|a, b| a.place.cmp(&b.place));
         let state = students.get_mut(&student).expect("every student written is locked");
-        let appends = !dirty.contains(&student)
+        let appends = !removed.contains_key(&student)
             && state.tally.is_some()
             && state.last_completed_at.is_none_or(|last| results[0].place.completed_at > last);
         if !appends {
-            dirty.insert(student);
             pending.insert(student, results);
             continue;
         }
@@ -222,17 +222,37 @@ unsafe fn write_students(
         // SAFETY: as above.
         unsafe { scratch(context, || write::save_student(layout, tables, &student, row, last, tally)) };
     }
+    let dirty: BTreeSet<[u8; 16]> = removed.keys().chain(pending.keys()).copied().collect();
     for student in dirty {
-        // SAFETY: as above.
-        let held = unsafe { write::existing(layout, &student) };
+        let state = &students[&student];
         let new = pending.remove(&student).unwrap_or_default();
+        let gone = removed.get(&student).map(Vec::as_slice).unwrap_or_default();
+        // Only what comes after the earliest change is read and numbered again, from the
+        // tally of what comes before it (the student's tally less what follows); without a
+        // tally, the whole history.
+        let first = gone.iter().map(|(p, _)| p).chain(new.iter().map(|r| &r.place)).min().cloned();
+        let from = state.tally.as_ref().and(first.as_ref());
+        // SAFETY: as above.
+        let held: Vec<write::Existing> = unsafe { write::existing(layout, &student, from.map(|p| p.completed_at)) }
+            .into_iter()
+            .filter(|h| from.is_none_or(|f| h.place >= *f))
+            .collect();
+        let mut base = match from {
+            Some(_) => state.tally.clone().expect("checked above"),
+            None => numbering::Tally::default(),
+        };
+        if from.is_some() {
+            for items in gone.iter().map(|(_, i)| i).chain(held.iter().map(|h| &h.items)) {
+                base.remove(items);
+            }
+        }
         let items: Vec<Vec<i64>> = new.iter().map(SourceResult::items).collect();
-        let all: Vec<(Place, &[i64])> = held
+        let end: Vec<(Place, &[i64])> = held
             .iter()
             .map(|h| (h.place.clone(), h.items.as_slice()))
             .chain(new.iter().zip(&items).map(|(n, i)| (n.place.clone(), i.as_slice())))
             .collect();
-        let (numbers, tally) = renumber(&all);
+        let (numbers, tally) = renumber_after(base, &end);
         // SAFETY: as above.
         unsafe {
             for (h, n) in held.iter().zip(&numbers) {
@@ -244,9 +264,10 @@ unsafe fn write_students(
                 stored += n.len() as i64;
                 scratch(context, || write::insert(layout, tables, r, n));
             }
-            let last = all.iter().map(|(p, _)| p.completed_at).max();
-            let row = students[&student].row();
-            scratch(context, || write::save_student(layout, tables, &student, row, last, &tally));
+            // The latest completion: of what was read, or (everything read removed) the
+            // one held before, which is never earlier; an append checks against it.
+            let last = end.iter().map(|(p, _)| p.completed_at).max().or(state.last_completed_at);
+            scratch(context, || write::save_student(layout, tables, &student, state.row(), last, &tally));
         }
     }
     stored
@@ -304,16 +325,17 @@ pub unsafe extern "C-unwind" fn attempt_store_sync(fcinfo: pg_sys::FunctionCallI
                 let tables = write::Tables::open(&layout);
                 let locked = write::lock_students(&layout, &tables, &students, true);
                 let context = scratch_context();
-                let mut dirty = BTreeSet::new();
+                let mut removed: BTreeMap<[u8; 16], Vec<(Place, Vec<i64>)>> = BTreeMap::new();
                 for old in &olds {
-                    scratch(context, || write::delete(&layout, old));
-                    dirty.insert(old.student);
+                    // Its items leave the student's tally only if the store held it.
+                    let held = scratch(context, || write::delete(&layout, old));
+                    removed.entry(old.student).or_default().push((old.place.clone(), if held { old.items() } else { Vec::new() }));
                 }
                 let mut by_student: BTreeMap<[u8; 16], Vec<SourceResult>> = BTreeMap::new();
                 for n in news {
                     by_student.entry(n.student).or_default().push(n);
                 }
-                write_students(&layout, &tables, locked, by_student, dirty, context);
+                write_students(&layout, &tables, locked, by_student, removed, context);
                 tables.close();
             }
         }
@@ -446,6 +468,6 @@ unsafe fn fill_student(
     // SAFETY: the caller's SPI connection.
     unsafe {
         let locked = write::lock_students(layout, tables, &[student], false);
-        write_students(layout, tables, locked, BTreeMap::from([(student, results)]), BTreeSet::new(), context)
+        write_students(layout, tables, locked, BTreeMap::from([(student, results)]), BTreeMap::new(), context)
     }
 }

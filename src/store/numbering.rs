@@ -42,6 +42,19 @@ impl Tally {
         (&self.items, &self.counts)
     }
 
+    /// Takes a removed result's items out of the tally.
+    pub fn remove(&mut self, result_items: &[i64]) {
+        for item in result_items {
+            if let Ok(i) = self.items.binary_search(item) {
+                self.counts[i] -= 1;
+                if self.counts[i] <= 0 {
+                    self.items.remove(i);
+                    self.counts.remove(i);
+                }
+            }
+        }
+    }
+
     /// The numbers of a result's items, counted after every result tallied so far, which
     /// tallies it too.
     pub fn number(&mut self, result_items: &[i64]) -> Vec<i32> {
@@ -90,11 +103,18 @@ impl Ord for Place {
 }
 
 /// Numbers a student's whole history: `results` as (place, items), in any order; returns,
-/// in the same order as given, each result's numbers, and the tally of them all.
+/// in the same order as given, each result's numbers, and the tally of them all. The
+/// reference [`renumber_after`] is tested against.
+#[cfg(test)]
 pub fn renumber(results: &[(Place, &[i64])]) -> (Vec<Vec<i32>>, Tally) {
+    renumber_after(Tally::default(), results)
+}
+
+/// Numbers the end of a student's history, `results`, after the earlier results that
+/// `tally` counts (none of `results` comes before any of them); the tally of them all.
+pub fn renumber_after(mut tally: Tally, results: &[(Place, &[i64])]) -> (Vec<Vec<i32>>, Tally) {
     let mut order: Vec<usize> = (0..results.len()).collect();
     order.sort_by(|&a, &b| results[a].0.cmp(&results[b].0));
-    let mut tally = Tally::default();
     let mut numbers = vec![Vec::new(); results.len()];
     for i in order {
         numbers[i] = tally.number(results[i].1);
@@ -149,6 +169,46 @@ mod unit_tests {
         let text = |s: &str| Place { completed_at: 0, id: IdKey::Text(s.as_bytes().to_vec()) };
         let (numbers, _) = renumber(&[(text("b"), &[1]), (text("B"), &[1]), (text("a"), &[1])]);
         assert_eq!(numbers, vec![vec![3], vec![1], vec![2]], "\"C\" order: B < a < b");
+    }
+
+    #[test]
+    fn the_end_of_a_history_numbers_as_the_whole_does() {
+        // Histories from a small deterministic generator: remove some results and add
+        // others anywhere, then number only what comes after the earliest change, from
+        // the tally of what comes before; it must equal numbering the whole again.
+        let mut seed = 0x2026_u64;
+        let mut next = |m: u64| {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (seed >> 33) % m
+        };
+        let mut result = |k: i64, next: &mut dyn FnMut(u64) -> u64| {
+            let mut items: Vec<i64> = (0..1 + next(4)).map(|_| next(5) as i64).collect();
+            items.sort_unstable();
+            items.dedup();
+            (at(next(8) as i64, k), items)
+        };
+        for _ in 0..500 {
+            let history: Vec<(Place, Vec<i64>)> = (0..next(8) as i64).map(|k| result(k, &mut next)).collect();
+            let all: Vec<(Place, &[i64])> = history.iter().map(|(p, i)| (p.clone(), i.as_slice())).collect();
+            let (_, tally) = renumber(&all);
+            let (removed, kept): (Vec<_>, Vec<_>) = history.iter().partition(|_| next(3) == 0);
+            let added: Vec<(Place, Vec<i64>)> = (0..next(3) as i64).map(|k| result(100 + k, &mut next)).collect();
+            let Some(first) = removed.iter().map(|(p, _)| p).chain(added.iter().map(|(p, _)| p)).min() else { continue };
+            let later: Vec<&(Place, Vec<i64>)> = kept.iter().copied().filter(|(p, _)| p >= first).collect();
+            let mut base = tally.clone();
+            for (_, items) in removed.iter().copied().chain(later.iter().copied()) {
+                base.remove(items);
+            }
+            let end: Vec<(Place, &[i64])> =
+                later.iter().map(|(p, i)| (p.clone(), i.as_slice())).chain(added.iter().map(|(p, i)| (p.clone(), i.as_slice()))).collect();
+            let (local, local_tally) = renumber_after(base, &end);
+            let whole: Vec<(Place, &[i64])> =
+                kept.iter().map(|(p, i)| (p.clone(), i.as_slice())).chain(added.iter().map(|(p, i)| (p.clone(), i.as_slice()))).collect();
+            let (full, full_tally) = renumber(&whole);
+            let full_end: Vec<Vec<i32>> = whole.iter().zip(&full).filter(|((p, _), _)| p >= first).map(|(_, n)| n.clone()).collect();
+            assert_eq!(local, full_end);
+            assert_eq!(local_tally, full_tally);
+        }
     }
 
     #[test]

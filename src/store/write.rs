@@ -17,6 +17,7 @@ enum Statement {
     LockStudents,
     Delete,
     Existing,
+    ExistingFrom,
     Insert,
     Renumber,
     SaveStudent,
@@ -63,6 +64,14 @@ fn sql(statement: Statement) -> (String, Vec<pg_sys::Oid>) {
                    FROM {STORE} AS s WHERE s.student_id OPERATOR(pg_catalog.=) $1"
             ),
             vec![UUIDOID],
+        ),
+        Statement::ExistingFrom => (
+            format!(
+                "SELECT s.ctid, s.completed_at, s.exam_result_id, s.item_ids, s.answers
+                   FROM {STORE} AS s
+                  WHERE s.student_id OPERATOR(pg_catalog.=) $1 AND s.completed_at OPERATOR(pg_catalog.>=) $2"
+            ),
+            vec![UUIDOID, TIMESTAMPTZOID],
         ),
         Statement::Insert => (
             format!(
@@ -417,14 +426,18 @@ pub struct Existing {
     pub answers: Vec<i64>,
 }
 
-/// Every result the store holds for a student.
+/// Every result the store holds for a student, or those completed at or after `from`.
 ///
 /// # Safety
 /// As for [`lock_students`].
-pub unsafe fn existing(layout: &SourceLayout, student: &[u8; 16]) -> Vec<Existing> {
-    // SAFETY: a uuid parameter; the rows it returns, of the store's column types.
+pub unsafe fn existing(layout: &SourceLayout, student: &[u8; 16], from: Option<i64>) -> Vec<Existing> {
+    // SAFETY: a uuid parameter (and a timestamptz); the rows it returns, of the store's
+    // column types.
     unsafe {
-        let n = run(Statement::Existing, layout, &[Some(uuid_datum(student))]);
+        let n = match from {
+            None => run(Statement::Existing, layout, &[Some(uuid_datum(student))]),
+            Some(t) => run(Statement::ExistingFrom, layout, &[Some(uuid_datum(student)), Some(pg_sys::Datum::from(t))]),
+        };
         (0..n)
             .map(|i| {
                 let id = column(i, 3).expect("exam_result_id is never NULL");
