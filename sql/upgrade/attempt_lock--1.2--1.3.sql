@@ -1239,6 +1239,8 @@ BEGIN
     COMMENT ON SCHEMA attempt_lock_store IS
     'attempt_lock: the incremental store (attempt_store_enable()); no role but its owner has USAGE, so its rows are read only through the view attempt, which checks the caller''s rights on the source table';
     -- A text id keeps the "C" order of the view's tie-break (the triggers compare in it).
+    -- Room on each page, so that renumbering a result (a regrade moves the results after
+    -- it) is a heap-only update, with no new index entries.
     EXECUTE pg_catalog.format($ddl$
 CREATE TABLE attempt_lock_store.attempt_store (
     exam_result_id   %s%s NOT NULL,
@@ -1249,6 +1251,7 @@ CREATE TABLE attempt_lock_store.attempt_store (
     item_ids         pg_catalog.int8[]      NOT NULL,
     answers          pg_catalog.int8[]      NOT NULL,
     topic_ids        pg_catalog.text[]      NOT NULL)
+WITH (fillfactor = 90)
 $ddl$, id_typmod_type, CASE WHEN id_text THEN ' COLLATE "C"' ELSE '' END);
     COMMENT ON TABLE attempt_lock_store.attempt_store IS
     'attempt_lock: the incremental store, one row per kept exam result: its source key, student, completed_at and session, and the arrays of its kept elements that the view attempt unnests: attempt ids, items, answers (bit 0 correct, bit 1 hint_used, bits 2-32 attempt_no, bits 33-63 response_time_ms) and topics; kept exact by triggers on the source';

@@ -126,6 +126,16 @@ impl Table {
         }
     }
 
+    /// Deletes the row at `ctid`, which this transaction has locked or just read under
+    /// its student's lock (no concurrent writer can come between).
+    ///
+    /// # Safety
+    /// Called in a backend, inside a transaction.
+    pub unsafe fn delete(&self, mut ctid: pg_sys::ItemPointerData) {
+        // SAFETY: a tuple of this table; index entries stay until VACUUM, as for any delete.
+        unsafe { pg_sys::simple_heap_delete(self.rel, &mut ctid) }
+    }
+
     /// Locks the row whose first column (a uuid) is `key` as `SELECT ... FOR UPDATE` would
     /// in one statement: found under a new statement snapshot, then locked; in READ
     /// COMMITTED a row updated meanwhile is followed to its latest version, in REPEATABLE

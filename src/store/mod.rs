@@ -99,6 +99,9 @@ unsafe fn attached_source(schema: pg_sys::Oid, source: pg_sys::Oid) -> bool {
         }
         let (attached, source_table) =
             (pg_sys::get_attnum(config, c"attached".as_ptr()), pg_sys::get_attnum(config, c"source_table".as_ptr()));
+        if attached == pg_sys::InvalidAttrNumber as i16 || source_table == pg_sys::InvalidAttrNumber as i16 {
+            return false;
+        }
         let rel = pg_sys::table_open(config, pg_sys::AccessShareLock as pg_sys::LOCKMODE);
         let desc = (*rel).rd_att;
         let scan = pg_sys::table_beginscan(rel, pg_sys::GetActiveSnapshot(), 0, std::ptr::null_mut());
@@ -184,8 +187,8 @@ unsafe fn scratch<R>(context: pg_sys::MemoryContext, f: impl FnOnce() -> R) -> R
 }
 
 /// Writes the new results of some students and renumbers those whose history changed
-/// (`removed`: their results deleted from the store by this statement; or a new result
-/// not completed after the others), then saves each student's tally. `students` are
+/// (`removed`: the old versions of their results, which leave the store; or a new
+/// result not completed after the others), then saves each student's tally. `students` are
 /// locked already (their state as locked).
 ///
 /// # Safety
@@ -195,7 +198,7 @@ unsafe fn write_students(
     tables: &write::Tables,
     mut students: std::collections::HashMap<[u8; 16], write::Student>,
     news: BTreeMap<[u8; 16], Vec<SourceResult>>,
-    removed: BTreeMap<[u8; 16], Vec<(Place, Vec<i64>)>>,
+    removed: BTreeMap<[u8; 16], Vec<SourceResult>>,
     context: pg_sys::MemoryContext,
 ) -> i64 {
     let mut stored = 0i64;
@@ -230,20 +233,27 @@ unsafe fn write_students(
         // Only what comes after the earliest change is read and numbered again, from the
         // tally of what comes before it (the student's tally less what follows); without a
         // tally, the whole history.
-        let first = gone.iter().map(|(p, _)| p).chain(new.iter().map(|r| &r.place)).min().cloned();
+        let first = gone.iter().map(|r| &r.place).chain(new.iter().map(|r| &r.place)).min().cloned();
         let from = state.tally.as_ref().and(first.as_ref());
         // SAFETY: as above.
-        let held: Vec<write::Existing> = unsafe { write::existing(layout, &student, from.map(|p| p.completed_at)) }
+        let read: Vec<write::Existing> = unsafe { write::existing(layout, &student, from.map(|p| p.completed_at)) }
             .into_iter()
             .filter(|h| from.is_none_or(|f| h.place >= *f))
             .collect();
+        let (left, held): (Vec<write::Existing>, Vec<write::Existing>) =
+            read.into_iter().partition(|h| gone.iter().any(|r| r.place == h.place));
         let mut base = match from {
             Some(_) => state.tally.clone().expect("checked above"),
             None => numbering::Tally::default(),
         };
+        for h in &left {
+            // SAFETY: as above.
+            unsafe { scratch(context, || write::remove(layout, tables, h)) };
+            base.remove(&h.items);
+        }
         if from.is_some() {
-            for items in gone.iter().map(|(_, i)| i).chain(held.iter().map(|h| &h.items)) {
-                base.remove(items);
+            for h in &held {
+                base.remove(&h.items);
             }
         }
         let items: Vec<Vec<i64>> = new.iter().map(SourceResult::items).collect();
@@ -257,7 +267,7 @@ unsafe fn write_students(
         unsafe {
             for (h, n) in held.iter().zip(&numbers) {
                 if h.answers.iter().map(|&a| numbering::attempt_no(a)).ne(n.iter().copied()) {
-                    scratch(context, || write::renumber(layout, h, n));
+                    scratch(context, || write::renumber(layout, tables, h, n));
                 }
             }
             for (r, n) in new.iter().zip(&numbers[held.len()..]) {
@@ -312,8 +322,8 @@ pub unsafe extern "C-unwind" fn attempt_store_sync(fcinfo: pg_sys::FunctionCallI
             let layout = SourceLayout::of(desc)
                 .unwrap_or_else(|e| pgrx::error!("attempt_lock: the source no longer keeps the contract: {e}"));
             let (mut olds, mut news) = (Vec::new(), Vec::new());
-            each_row((*data).tg_oldtable, desc, |get| olds.extend(layout.read(get)));
-            each_row((*data).tg_newtable, desc, |get| news.extend(layout.read(get)));
+            each_row((*data).tg_oldtable, desc, |get| olds.extend(layout.read(get, false)));
+            each_row((*data).tg_newtable, desc, |get| news.extend(layout.read(get, true)));
             if !olds.is_empty() || !news.is_empty() {
                 let students: Vec<[u8; 16]> = olds
                     .iter()
@@ -325,11 +335,9 @@ pub unsafe extern "C-unwind" fn attempt_store_sync(fcinfo: pg_sys::FunctionCallI
                 let tables = write::Tables::open(&layout);
                 let locked = write::lock_students(&layout, &tables, &students, true);
                 let context = scratch_context();
-                let mut removed: BTreeMap<[u8; 16], Vec<(Place, Vec<i64>)>> = BTreeMap::new();
-                for old in &olds {
-                    // Its items leave the student's tally only if the store held it.
-                    let held = scratch(context, || write::delete(&layout, old));
-                    removed.entry(old.student).or_default().push((old.place.clone(), if held { old.items() } else { Vec::new() }));
+                let mut removed: BTreeMap<[u8; 16], Vec<SourceResult>> = BTreeMap::new();
+                for old in olds {
+                    removed.entry(old.student).or_default().push(old);
                 }
                 let mut by_student: BTreeMap<[u8; 16], Vec<SourceResult>> = BTreeMap::new();
                 for n in news {
@@ -422,11 +430,12 @@ pub unsafe extern "C-unwind" fn attempt_store_fill(fcinfo: pg_sys::FunctionCallI
             let mut rows = Vec::with_capacity(n as usize);
             for i in 0..n as usize {
                 let tuple = *(*table).vals.add(i);
-                rows.extend(l.read(|attnum| {
+                let get = |attnum| {
                     let mut isnull = false;
                     let d = pg_sys::SPI_getbinval(tuple, desc, attnum, &mut isnull);
                     (!isnull).then_some(d)
-                }));
+                };
+                rows.extend(l.read(get, true));
             }
             results_read += n as i64;
             pg_sys::SPI_freetuptable(table);

@@ -87,14 +87,15 @@ impl SourceLayout {
         })
     }
 
-    /// One source row: its place, identity and kept elements; `None` when the result is
-    /// dropped whole (the result-level rules) and so has no rows in the store. `get`
-    /// returns a column's datum by attribute number, `None` for NULL.
+    /// One source row: its place, identity and (with `elements`) kept elements; `None`
+    /// when the result is dropped whole (the result-level rules) and so has no rows in the
+    /// store. `get` returns a column's datum by attribute number, `None` for NULL. An old
+    /// version needs no elements: the store's row has them.
     ///
     /// # Safety
     /// The datums `get` returns are of the types [`SourceLayout::of`] checked, valid for
     /// the call.
-    pub unsafe fn read(&self, get: impl Fn(i32) -> Option<pg_sys::Datum>) -> Option<SourceResult> {
+    pub unsafe fn read(&self, get: impl Fn(i32) -> Option<pg_sys::Datum>, elements: bool) -> Option<SourceResult> {
         // SAFETY: text and jsonb datums of the checked types, valid for the call.
         unsafe {
             let id = get(self.id);
@@ -123,7 +124,7 @@ impl SourceLayout {
                 id_text,
                 student: student_uuid(user_id),
                 session_id: get(self.session_id).map(|d| text_bytes(d).to_vec()),
-                rows: get(self.result_json).map(|d| parse_uncached(d)).unwrap_or_default(),
+                rows: if elements { get(self.result_json).map(|d| parse_uncached(d)).unwrap_or_default() } else { Rows::default() },
             })
         }
     }

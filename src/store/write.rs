@@ -53,21 +53,22 @@ fn sql(statement: Statement) -> (String, Vec<pg_sys::Oid>) {
         ),
         Statement::Delete => (
             format!(
-                "DELETE FROM {STORE} WHERE student_id OPERATOR(pg_catalog.=) $1
-                    AND completed_at OPERATOR(pg_catalog.=) $2 AND exam_result_id OPERATOR(pg_catalog.=) $3"
+                "DELETE FROM {STORE} WHERE ctid OPERATOR(pg_catalog.=) $1"
             ),
-            vec![UUIDOID, TIMESTAMPTZOID, InvalidOid],
+            vec![TIDOID],
         ),
         Statement::Existing => (
             format!(
-                "SELECT s.ctid, s.completed_at, s.exam_result_id, s.item_ids, s.answers
+                "SELECT s.ctid, s.exam_result_id, s.student_id, s.completed_at, s.session_id, s.attempt_ids,
+                        s.item_ids, s.answers, s.topic_ids
                    FROM {STORE} AS s WHERE s.student_id OPERATOR(pg_catalog.=) $1"
             ),
             vec![UUIDOID],
         ),
         Statement::ExistingFrom => (
             format!(
-                "SELECT s.ctid, s.completed_at, s.exam_result_id, s.item_ids, s.answers
+                "SELECT s.ctid, s.exam_result_id, s.student_id, s.completed_at, s.session_id, s.attempt_ids,
+                        s.item_ids, s.answers, s.topic_ids
                    FROM {STORE} AS s
                   WHERE s.student_id OPERATOR(pg_catalog.=) $1 AND s.completed_at OPERATOR(pg_catalog.>=) $2"
             ),
@@ -398,28 +399,11 @@ pub unsafe fn lock_students(
     }
 }
 
-/// Removes a result's row; true when there was one.
-///
-/// # Safety
-/// As for [`lock_students`].
-pub unsafe fn delete(layout: &SourceLayout, result: &SourceResult) -> bool {
-    // SAFETY: parameters of the statement's types.
-    unsafe {
-        run(
-            Statement::Delete,
-            layout,
-            &[
-                Some(uuid_datum(&result.student)),
-                Some(pg_sys::Datum::from(result.place.completed_at)),
-                Some(id_datum(&result.place.id, layout.id_kind)),
-            ],
-        ) > 0
-    }
-}
-
 /// A result the store holds for a student.
 pub struct Existing {
     ctid: pg_sys::ItemPointerData,
+    /// The row's columns as read (attempt_store's order), for a direct rewrite.
+    row: Vec<Param>,
     pub place: Place,
     pub items: Vec<i64>,
     /// Packed (numbering::pack), attempt numbers included.
@@ -440,7 +424,7 @@ pub unsafe fn existing(layout: &SourceLayout, student: &[u8; 16], from: Option<i
         };
         (0..n)
             .map(|i| {
-                let id = column(i, 3).expect("exam_result_id is never NULL");
+                let id = column(i, 2).expect("exam_result_id is never NULL");
                 let key = match layout.id_kind {
                     IdKind::Uuid => IdKey::Uuid(*id.cast_mut_ptr::<[u8; 16]>()),
                     IdKind::Int8 => IdKey::Int(id.value() as i64),
@@ -449,9 +433,10 @@ pub unsafe fn existing(layout: &SourceLayout, student: &[u8; 16], from: Option<i
                 };
                 Existing {
                     ctid: *column(i, 1).expect("ctid").cast_mut_ptr::<pg_sys::ItemPointerData>(),
-                    place: Place { completed_at: column(i, 2).expect("completed_at").value() as i64, id: key },
-                    items: read_array::<i64>(column(i, 4).expect("item_ids"), pg_sys::INT8OID, 8, true, b'd'),
-                    answers: read_array::<i64>(column(i, 5).expect("answers"), pg_sys::INT8OID, 8, true, b'd'),
+                    row: (2..=9).map(|n| column(i, n)).collect(),
+                    place: Place { completed_at: column(i, 4).expect("completed_at").value() as i64, id: key },
+                    items: read_array::<i64>(column(i, 7).expect("item_ids"), pg_sys::INT8OID, 8, true, b'd'),
+                    answers: read_array::<i64>(column(i, 8).expect("answers"), pg_sys::INT8OID, 8, true, b'd'),
                 }
             })
             .collect()
@@ -514,16 +499,40 @@ unsafe fn write_row(table: &Table, ctid: Option<pg_sys::ItemPointerData>, row: &
 ///
 /// # Safety
 /// As for [`lock_students`].
-pub unsafe fn renumber(layout: &SourceLayout, result: &Existing, numbers: &[i32]) {
+pub unsafe fn renumber(layout: &SourceLayout, tables: &Tables, result: &Existing, numbers: &[i32]) {
     let mut ctid = result.ctid;
     let answers: Vec<i64> = result.answers.iter().zip(numbers).map(|(&a, &n)| renumbered(a, n)).collect();
-    // SAFETY: a tid (by reference) and an int4[] parameter.
+    // SAFETY: a tid (by reference) and an int8[] parameter; or the row as read, its
+    // answers replaced.
     unsafe {
-        run(
-            Statement::Renumber,
-            layout,
-            &[Some(pg_sys::Datum::from(&mut ctid as *mut _)), Some(array_of(&answers, pg_sys::INT8OID, 8, b'd'))],
-        );
+        let answers = array_of(&answers, pg_sys::INT8OID, 8, b'd');
+        match &tables.store {
+            Some(table) => {
+                let mut row = result.row.clone();
+                row[6] = Some(answers);
+                write_row(table, Some(ctid), &row);
+            }
+            None => {
+                run(Statement::Renumber, layout, &[Some(pg_sys::Datum::from(&mut ctid as *mut _)), Some(answers)]);
+            }
+        }
+    }
+}
+
+/// Removes a held result's row (read by [`existing`]).
+///
+/// # Safety
+/// As for [`lock_students`].
+pub unsafe fn remove(layout: &SourceLayout, tables: &Tables, result: &Existing) {
+    let mut ctid = result.ctid;
+    // SAFETY: the row's tid (by reference).
+    unsafe {
+        match &tables.store {
+            Some(table) => table.delete(ctid),
+            None => {
+                run(Statement::Delete, layout, &[Some(pg_sys::Datum::from(&mut ctid as *mut _))]);
+            }
+        }
     }
 }
 
