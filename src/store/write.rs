@@ -1,5 +1,6 @@
 //! The store's reads and writes: a few SQL statements, each prepared once per backend (and
-//! per source id type) and kept, executed through SPI with native datums. The store's
+//! per source id type) and kept, executed through SPI with native datums; the writes go
+//! directly to the heap instead (src/store/heap.rs) where the tables allow. The store's
 //! tables live in the schema attempt_lock_store (src/store/mod.rs has their layout).
 
 use super::heap::Table;
