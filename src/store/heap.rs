@@ -4,9 +4,9 @@
 //! store's triggers run for every write of the source.
 //!
 //! Only for a table exactly as the switch creates it: the expected columns in order, a
-//! heap without triggers or rules, that the writer may insert into and update with no
-//! row-security policy applying to it, and plain btree indexes on columns (no
-//! expression, predicate or exclusion). Anything else (a DBA's extra index, say) makes
+//! heap without triggers, rules or CHECK constraints, that the writer may insert into and
+//! update with no row-security policy applying to it, and plain btree indexes on columns
+//! (no expression, predicate or exclusion). Anything else (a DBA's extra index, say) makes
 //! [`Table::open`] return None and the caller writes through SPI, where PostgreSQL
 //! applies it all.
 
@@ -47,6 +47,8 @@ impl Table {
                 && class.relam == pg_sys::HEAP_TABLE_AM_OID
                 && !class.relhastriggers
                 && !class.relhasrules
+                // NOT NULL holds by construction; a CHECK a DBA added would not be checked.
+                && ((*desc).constr.is_null() || (*(*desc).constr).num_check == 0)
                 // As an INSERT or UPDATE would: the writer's rights, and no policy on it.
                 && pg_sys::pg_class_aclcheck(oid, pg_sys::GetUserId(), (pg_sys::ACL_INSERT | pg_sys::ACL_UPDATE) as pg_sys::AclMode)
                     == pg_sys::AclResult::ACLCHECK_OK
