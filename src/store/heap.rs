@@ -6,7 +6,7 @@
 //! Only for a table exactly as the switch creates it: the expected columns in order, a
 //! heap without triggers, rules or CHECK constraints, that the writer may insert into and
 //! update with no row-security policy applying to it, and plain btree indexes on columns
-//! (no expression, predicate or exclusion). Anything else (a DBA's extra index, say) makes
+//! (no expression, predicate, exclusion or deferred uniqueness). Anything else (a DBA's extra index, say) makes
 //! [`Table::open`] return None and the caller writes through SPI, where PostgreSQL
 //! applies it all.
 
@@ -70,7 +70,9 @@ impl Table {
                 let index = pg_sys::index_open((*(*list).elements.add(i)).oid_value, lock);
                 let info = pg_sys::BuildIndexInfo(index);
                 table.indexes.push((index, info));
+                // A deferred unique check (a deferrable constraint) is the executor's.
                 if (*(*index).rd_rel).relam != pg_sys::BTREE_AM_OID
+                    || !(*(*index).rd_index).indimmediate
                     || !(*info).ii_Expressions.is_null()
                     || !(*info).ii_Predicate.is_null()
                     || !(*info).ii_ExclusionOps.is_null()
