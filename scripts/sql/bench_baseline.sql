@@ -1,37 +1,16 @@
--- The plain-SQL baseline that attempt_lock replaces: the original migration's V1 view
--- (seeds/001, "Migration SQL Preview"), completed with the column rules of docs/SPEC.md §3.
--- Its shape is the migration's: a CTE over exam_results carrying user_id_text, the md5
--- text formulas inline, and ROW_NUMBER partitioned by the student as the CTE knows it
--- (user_id_text). So `WHERE student_id = ...` on it cannot be pushed below the window, and
--- the migration created no index for it: this is the per-student cost the extension
--- replaces. Not hardened: bad input makes it raise, as the original did; the bench loads
--- none.
-CREATE VIEW attempt_baseline AS
-WITH q AS (
-    SELECT er.id AS exam_result_id,
-           er.user_id AS user_id_text,
-           er.session_id,
-           COALESCE(er.updated_at, er.created_at) AS completed_at,
-           e.qelem, e.ordinality
-      FROM exam_results er
-     CROSS JOIN LATERAL jsonb_array_elements(er.result_json->'questions') WITH ORDINALITY AS e(qelem, ordinality)
-)
-SELECT
-    ('x' || substr(md5(q.exam_result_id::text || '-' || (q.qelem->>'question_id')), 1, 16))::bit(64)::bigint AS id,
-    CASE WHEN q.user_id_text ~* '^[0-9a-fA-F-]{36}$' THEN q.user_id_text::uuid
-         ELSE md5(q.user_id_text)::uuid END AS student_id,
-    NULLIF(q.qelem->>'question_id', '')::bigint AS item_id,
-    COALESCE((q.qelem->>'is_correct')::boolean, (q.qelem->>'correct')::boolean, false) AS correct,
-    COALESCE(round((q.qelem->>'time_spent_sec')::numeric * 1000)::int, 0) AS response_time_ms,
-    COALESCE((q.qelem->>'used_hints')::int, 0) > 0 AS hint_used,
-    q.completed_at,
-    q.completed_at
-        - make_interval(secs => COALESCE(round((q.qelem->>'time_spent_sec')::numeric * 1000)::int, 0) / 1000.0)
-        AS started_at,
-    (ROW_NUMBER() OVER (
-        PARTITION BY q.user_id_text, NULLIF(q.qelem->>'question_id', '')::bigint
-        ORDER BY q.completed_at, q.exam_result_id, q.ordinality))::int AS attempt_no,
-    q.session_id,
-    NULLIF(q.qelem->>'topic', '') AS topic_id
-FROM q
-WHERE NULLIF(q.qelem->>'question_id', '') IS NOT NULL;
+-- The plain-SQL baseline that attempt_lock replaces: the deployed view itself
+-- (deployed_view.sql, beside this file), as attempt_baseline. Its shape is the migration's:
+-- a CTE over exam_results carrying user_id_text, the md5 text formulas inline, and
+-- ROW_NUMBER partitioned by the student as the CTE knows it (user_id_text). So
+-- `WHERE student_id = ...` on it cannot be pushed below the window, and the migration
+-- created no index for it: this is the per-student cost the extension replaces. Not
+-- hardened: bad input makes it raise, as the original did; the bench loads none.
+-- Created in a schema of its own (the extension's attempt already exists), then moved.
+CREATE SCHEMA bench_baseline;
+SET search_path = bench_baseline, public;
+\ir deployed_view.sql
+RESET search_path;
+ALTER VIEW bench_baseline.attempt RENAME TO attempt_baseline;
+ALTER VIEW bench_baseline.attempt_baseline SET SCHEMA public;
+DROP SCHEMA bench_baseline;
+COMMENT ON VIEW attempt_baseline IS 'the deployed plain view (scripts/sql/deployed_view.sql), the bench''s baseline';

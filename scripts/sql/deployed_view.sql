@@ -1,6 +1,8 @@
 -- The deployment guide's 11-column V1 view as the seed's Alembic migration created it
--- (seeds/001; its elided parts completed as in scripts/sql/bench_baseline.sql). Loaded
--- by the demo and the adoption tests; examples/alembic carries it inline, as a migration does.
+-- (seeds/001, "Migration SQL Preview"; its elided parts completed with the column rules
+-- of docs/SPEC.md §3). Loaded by the demo, the adoption tests and the bench (as its
+-- baseline, scripts/sql/bench_baseline.sql); examples/alembic carries it inline, as a
+-- migration does.
 CREATE VIEW attempt AS
 WITH q AS (
     SELECT er.id AS exam_result_id, er.user_id AS user_id_text, er.session_id,
