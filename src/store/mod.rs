@@ -124,11 +124,12 @@ unsafe fn attached_source(schema: pg_sys::Oid, source: pg_sys::Oid) -> bool {
     }
 }
 
-/// Whether this call is one of the switch's own triggers, and whether the store is on.
+/// Whether this call is one of the switch's own triggers, and the store's schema while
+/// the store is on.
 ///
 /// # Safety
 /// `fcinfo` is a trigger call; called inside an SPI connection.
-unsafe fn identify(fcinfo: pg_sys::FunctionCallInfo, function: &'static str) -> (*mut pg_sys::TriggerData, bool) {
+unsafe fn identify(fcinfo: pg_sys::FunctionCallInfo, function: &'static str) -> (*mut pg_sys::TriggerData, Option<pg_sys::Oid>) {
     // SAFETY: the call's context, checked to be TriggerData before it is read as one.
     unsafe {
         let context = (*fcinfo).context;
@@ -160,14 +161,14 @@ unsafe fn identify(fcinfo: pg_sys::FunctionCallInfo, function: &'static str) -> 
             // brings the triggers back before the row of attempt_lock_config that names
             // their table as the source (pg_restore --schema-only, then --data-only), and
             // the source's rows must load meanwhile; attempt_health() names such triggers.
-            return (data, false);
+            return (data, None);
         }
         let (ext, schema) = extension();
         let depends = pg_sys::list_member_oid(pg_sys::getAutoExtensionsOfObject(pg_sys::TriggerRelationId, trigger.tgoid), ext);
         if !(depends && attached_source(schema, relid)) {
             refuse();
         }
-        (data, true)
+        (data, Some(store))
     }
 }
 
@@ -314,10 +315,10 @@ pub unsafe extern "C-unwind" fn attempt_store_sync(fcinfo: pg_sys::FunctionCallI
         if pg_sys::SPI_connect() < 0 {
             pgrx::error!("attempt_lock: attempt_store_sync() could not connect to SPI");
         }
-        let (data, store_on) = identify(fcinfo, "attempt_store_sync()");
+        let (data, store) = identify(fcinfo, "attempt_store_sync()");
         // Triggers restored from a dump before their store exists (the switch rebuilds it
         // from the source once all four are back): nothing to keep yet.
-        if store_on {
+        if let Some(store) = store {
             let desc = (*(*data).tg_relation).rd_att;
             let layout = SourceLayout::of(desc)
                 .unwrap_or_else(|e| pgrx::error!("attempt_lock: the source no longer keeps the contract: {e}"));
@@ -332,7 +333,7 @@ pub unsafe extern "C-unwind" fn attempt_store_sync(fcinfo: pg_sys::FunctionCallI
                     .collect::<BTreeSet<_>>()
                     .into_iter()
                     .collect();
-                let tables = write::Tables::open(&layout);
+                let tables = write::Tables::open(&layout, store);
                 let locked = write::lock_students(&layout, &tables, &students, true);
                 let context = scratch_context();
                 let mut removed: BTreeMap<[u8; 16], Vec<SourceResult>> = BTreeMap::new();
@@ -365,8 +366,8 @@ pub unsafe extern "C-unwind" fn attempt_store_truncate(fcinfo: pg_sys::FunctionC
         if pg_sys::SPI_connect() < 0 {
             pgrx::error!("attempt_lock: attempt_store_truncate() could not connect to SPI");
         }
-        let (_, store_on) = identify(fcinfo, "attempt_store_truncate()");
-        if store_on {
+        let (_, store) = identify(fcinfo, "attempt_store_truncate()");
+        if store.is_some() {
             Spi::run("TRUNCATE attempt_lock_store.attempt_store, attempt_lock_store.attempt_store_students")
                 .unwrap_or_else(|e| pgrx::error!("attempt_lock: the store could not be emptied: {e}"));
         }
@@ -426,7 +427,9 @@ pub unsafe extern "C-unwind" fn attempt_store_fill(fcinfo: pg_sys::FunctionCallI
             let l = *layout.get_or_insert_with(|| {
                 SourceLayout::of(desc).unwrap_or_else(|e| pgrx::error!("attempt_lock: the source does not keep the contract: {e}"))
             });
-            let tables = tables.get_or_insert_with(|| write::Tables::open(&l));
+            let tables = tables.get_or_insert_with(|| {
+                write::Tables::open(&l, pg_sys::get_namespace_oid(c"attempt_lock_store".as_ptr(), false))
+            });
             let mut rows = Vec::with_capacity(n as usize);
             for i in 0..n as usize {
                 let tuple = *(*table).vals.add(i);

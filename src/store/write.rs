@@ -281,13 +281,14 @@ pub struct Tables {
 }
 
 impl Tables {
+    /// The tables in `schema`, the store's.
+    ///
     /// # Safety
     /// Called in a backend, inside a transaction, the store on.
-    pub unsafe fn open(layout: &SourceLayout) -> Tables {
+    pub unsafe fn open(layout: &SourceLayout, schema: pg_sys::Oid) -> Tables {
         use pg_sys::*;
         // SAFETY: catalog lookups by name; heap.rs checks what it opens.
         unsafe {
-            let schema = get_namespace_oid(c"attempt_lock_store".as_ptr(), false);
             Tables {
                 store: Table::open(
                     get_relname_relid(c"attempt_store".as_ptr(), schema),
