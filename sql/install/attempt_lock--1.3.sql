@@ -1856,8 +1856,8 @@ COMMENT ON FUNCTION @extschema@.attempt_store_foreign_triggers() IS
 
 -- Why the store's statement triggers cannot see every write to the source, if they cannot:
 -- a logical replication subscription writes it (its apply worker fires row-level triggers
--- only), or it has partitions or inheritance children (a write to one, or ATTACH PARTITION /
--- INHERIT of a loaded table, fires none of the source's statement triggers).
+-- only), or it is partitioned or has inheritance children (a write to one, or ATTACH
+-- PARTITION / INHERIT of a loaded table, fires none of the source's statement triggers).
 CREATE OR REPLACE FUNCTION @extschema@.attempt_store_blind_spot(source pg_catalog.regclass)
 RETURNS pg_catalog.text
 LANGUAGE sql STABLE
@@ -1867,10 +1867,12 @@ AS $$
         WHEN EXISTS (SELECT FROM pg_catalog.pg_subscription_rel AS r WHERE r.srrelid = source)
         THEN 'a logical replication subscription writes the source, and its apply worker fires none of the store''s triggers'
         WHEN EXISTS (SELECT FROM pg_catalog.pg_inherits AS i WHERE i.inhparent = source)
-        THEN 'the source has partitions or inheritance children, and a write to one fires none of the store''s triggers' END
+        THEN 'the source has partitions or inheritance children, and a write to one fires none of the store''s triggers'
+        WHEN EXISTS (SELECT FROM pg_catalog.pg_class AS c WHERE c.oid = source AND c.relkind = 'p')
+        THEN 'the source is partitioned, and a write to a partition fires none of the store''s triggers' END
 $$;
 COMMENT ON FUNCTION @extschema@.attempt_store_blind_spot(pg_catalog.regclass) IS
-'attempt_lock internal: why the incremental store''s statement triggers cannot see every write to the source (a logical replication subscription writes it, or it has partitions or inheritance children); NULL when they can.';
+'attempt_lock internal: why the incremental store''s statement triggers cannot see every write to the source (a logical replication subscription writes it, or it is partitioned or has inheritance children); NULL when they can.';
 
 -- The store's triggers are as the switch makes them: each on the source, for its event,
 -- AFTER and FOR EACH STATEMENT, with its transition tables, calling its function, enabled
@@ -2203,9 +2205,7 @@ BEGIN
                     DETAIL = 'No valid, immediate, non-partial unique index on (id) alone was found.',
                     HINT = pg_catalog.format('ALTER TABLE %s ADD PRIMARY KEY (id); (after removing duplicated ids), then SELECT attempt_store_enable(); again.', source_name);
     END IF;
-    blind_spot := COALESCE(@extschema@.attempt_store_blind_spot(source),
-        (SELECT 'the source is partitioned, and a write to a partition fires none of the store''s triggers'
-           FROM pg_catalog.pg_class AS c WHERE c.oid = source AND c.relkind = 'p'));
+    blind_spot := @extschema@.attempt_store_blind_spot(source);
     IF blind_spot IS NOT NULL THEN
         RAISE EXCEPTION 'attempt_lock: the incremental store cannot follow %: %', source_name, blind_spot
               USING ERRCODE = 'feature_not_supported', DETAIL = 'The store would miss those writes.',

@@ -226,6 +226,11 @@ CREATE TABLE exam_results_by_id_1 PARTITION OF exam_results_by_id FOR VALUES WIT
 INSERT INTO exam_results_by_id SELECT * FROM exam_results;
 SELECT attempt_source_attach('exam_results_by_id');
 ROLLBACK;
+-- Partitioned before it has a partition: refused all the same.
+BEGIN;
+CREATE TABLE exam_results_by_id (LIKE exam_results INCLUDING ALL) PARTITION BY HASH (id);
+SELECT attempt_source_attach('exam_results_by_id');
+ROLLBACK;
 
 -- Nothing left behind: the store as the switch made it, exact, read.
 SELECT * FROM bulk_state();
