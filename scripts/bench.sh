@@ -354,16 +354,17 @@ EOF
     as_postgres "$PG_BIN/pg_ctl" -D "$work/data" -l "$work/server.log" -w \
         -o "-p $port -k $work -c listen_addresses=''" start >/dev/null
     insert_row "synchronous_commit=on, fsync=on" on
-    # Row 7b: one result's result_json rewritten (a regrade), with and without the store.
-    sql "$main_db" "CREATE TABLE bench.result_ids AS SELECT row_number() OVER () AS n, id FROM exam_results" >/dev/null
-    sql "$main_db" "CREATE UNIQUE INDEX ON bench.result_ids (n)" >/dev/null
-    ids_n=$(sql "$main_db" "SELECT count(*) FROM bench.result_ids")
+    # Row 7b: one result's result_json rewritten (a regrade), with and without the store:
+    # a random result of each table's own (row 7 inserted different ids into each).
     for target in exam_results bench.exam_results_plain; do
+        ids="bench.ids_${target#bench.}"
+        sql "$main_db" "CREATE TABLE $ids AS SELECT row_number() OVER () AS n, id FROM $target" >/dev/null
+        sql "$main_db" "CREATE UNIQUE INDEX ON $ids (n)" >/dev/null
         cat >"$work/insert_$target.sql" <<EOF
-\set n random(1, $ids_n)
+\set n random(1, $(sql "$main_db" "SELECT count(*) FROM $ids"))
 UPDATE $target SET result_json = jsonb_set(result_json, '{questions,0,is_correct}', to_jsonb(random() < 0.5)),
                    updated_at = now()
- WHERE id = (SELECT id FROM bench.result_ids WHERE n = :n);
+ WHERE id = (SELECT id FROM $ids WHERE n = :n);
 EOF
     done
     on=() off=()
