@@ -231,13 +231,18 @@ unsafe fn write_students(
         let state = &students[&student];
         let new = pending.remove(&student).unwrap_or_default();
         let gone = removed.get(&student).map(Vec::as_slice).unwrap_or_default();
+        // SAFETY: as above.
+        if let Some(n) = unsafe { rewrite_in_place(layout, tables, &student, state, &new, gone, context) } {
+            stored += n;
+            continue;
+        }
         // Only what comes after the earliest change is read and numbered again, from the
         // tally of what comes before it (the student's tally less what follows); without a
         // tally, the whole history.
         let first = gone.iter().map(|r| &r.place).chain(new.iter().map(|r| &r.place)).min().cloned();
         let from = state.tally.as_ref().and(first.as_ref());
         // SAFETY: as above.
-        let read: Vec<write::Existing> = unsafe { write::existing(layout, &student, from.map(|p| p.completed_at)) }
+        let read: Vec<write::Existing> = unsafe { write::existing(layout, &student, from.map(|p| p.completed_at), None) }
             .into_iter()
             .filter(|h| from.is_none_or(|f| h.place >= *f))
             .collect();
@@ -282,6 +287,67 @@ unsafe fn write_students(
         }
     }
     stored
+}
+
+/// A change that keeps each changed result's place and items (a regrade: an UPDATE of
+/// result_json's answers): no attempt_no changes, so only the results' own rows are
+/// rewritten, with the numbers they had, and nothing after them is read. The number of
+/// answers written, or None when the change is not of that kind (then the caller
+/// renumbers).
+///
+/// # Safety
+/// As for [`write_students`].
+unsafe fn rewrite_in_place(
+    layout: &SourceLayout,
+    tables: &write::Tables,
+    student: &[u8; 16],
+    state: &write::Student,
+    new: &[SourceResult],
+    gone: &[SourceResult],
+    context: pg_sys::MemoryContext,
+) -> Option<i64> {
+    let tally = state.tally.as_ref()?;
+    let mut gone: Vec<&Place> = gone.iter().map(|r| &r.place).collect();
+    gone.sort();
+    // `new` is in place order already.
+    if gone.is_empty() || gone.windows(2).any(|w| w[0] == w[1]) || !gone.iter().copied().eq(new.iter().map(|r| &r.place)) {
+        return None;
+    }
+    let mut rewrites = Vec::with_capacity(new.len());
+    for r in new {
+        let t = r.place.completed_at;
+        // SAFETY: inside the caller's SPI connection.
+        let mut held: Vec<write::Existing> =
+            unsafe { write::existing(layout, student, Some(t), Some(t)) }.into_iter().filter(|h| h.place == r.place).collect();
+        let old = held.pop().filter(|_| held.is_empty())?;
+        let items = r.items();
+        let mut sorted = (items.clone(), old.items.clone());
+        sorted.0.sort_unstable();
+        sorted.1.sort_unstable();
+        if sorted.0 != sorted.1 {
+            return None;
+        }
+        let numbers: Vec<i32> = items
+            .iter()
+            .map(|item| {
+                let i = old.items.iter().position(|x| x == item).expect("the same items");
+                numbering::attempt_no(old.answers[i])
+            })
+            .collect();
+        rewrites.push((old, r, numbers));
+    }
+    let mut stored = 0;
+    // SAFETY: as above.
+    unsafe {
+        for (old, r, numbers) in &rewrites {
+            stored += numbers.len() as i64;
+            scratch(context, || write::replace(layout, tables, old, r, numbers));
+        }
+        // The tally and latest completion stay; the save is the student's new version,
+        // which a concurrent REPEATABLE READ writer's lock fails on (40001).
+        scratch(context, || write::save_student(layout, tables, student, state.row(), state.last_completed_at, tally));
+    }
+    Some(stored)
 }
 
 /// A memory context for [`scratch`], child of the current one.

@@ -18,7 +18,6 @@ enum Statement {
     LockStudents,
     Delete,
     Existing,
-    ExistingFrom,
     Insert,
     Renumber,
     SaveStudent,
@@ -58,22 +57,16 @@ fn sql(statement: Statement) -> (String, Vec<pg_sys::Oid>) {
             ),
             vec![TIDOID],
         ),
+        // completed_at between $2 and $3: ±infinity (i64::MIN, i64::MAX) for no bound.
         Statement::Existing => (
             format!(
                 "SELECT s.ctid, s.exam_result_id, s.student_id, s.completed_at, s.session_id, s.attempt_ids,
                         s.item_ids, s.answers, s.topic_ids
-                   FROM {STORE} AS s WHERE s.student_id OPERATOR(pg_catalog.=) $1"
-            ),
-            vec![UUIDOID],
-        ),
-        Statement::ExistingFrom => (
-            format!(
-                "SELECT s.ctid, s.exam_result_id, s.student_id, s.completed_at, s.session_id, s.attempt_ids,
-                        s.item_ids, s.answers, s.topic_ids
                    FROM {STORE} AS s
-                  WHERE s.student_id OPERATOR(pg_catalog.=) $1 AND s.completed_at OPERATOR(pg_catalog.>=) $2"
+                  WHERE s.student_id OPERATOR(pg_catalog.=) $1
+                    AND s.completed_at OPERATOR(pg_catalog.>=) $2 AND s.completed_at OPERATOR(pg_catalog.<=) $3"
             ),
-            vec![UUIDOID, TIMESTAMPTZOID],
+            vec![UUIDOID, TIMESTAMPTZOID, TIMESTAMPTZOID],
         ),
         Statement::Insert => (
             format!(
@@ -412,18 +405,21 @@ pub struct Existing {
     pub answers: Vec<i64>,
 }
 
-/// Every result the store holds for a student, or those completed at or after `from`.
+/// The results the store holds for a student completed from `from` to `to` (inclusive;
+/// None for no bound).
 ///
 /// # Safety
 /// As for [`lock_students`].
-pub unsafe fn existing(layout: &SourceLayout, student: &[u8; 16], from: Option<i64>) -> Vec<Existing> {
-    // SAFETY: a uuid parameter (and a timestamptz); the rows it returns, of the store's
+pub unsafe fn existing(layout: &SourceLayout, student: &[u8; 16], from: Option<i64>, to: Option<i64>) -> Vec<Existing> {
+    // SAFETY: a uuid parameter and two timestamptz; the rows it returns, of the store's
     // column types.
     unsafe {
-        let n = match from {
-            None => run(Statement::Existing, layout, &[Some(uuid_datum(student))]),
-            Some(t) => run(Statement::ExistingFrom, layout, &[Some(uuid_datum(student)), Some(pg_sys::Datum::from(t))]),
-        };
+        let (from, to) = (from.unwrap_or(i64::MIN), to.unwrap_or(i64::MAX));
+        let n = run(
+            Statement::Existing,
+            layout,
+            &[Some(uuid_datum(student)), Some(pg_sys::Datum::from(from)), Some(pg_sys::Datum::from(to))],
+        );
         (0..n)
             .map(|i| {
                 let id = column(i, 2).expect("exam_result_id is never NULL");
@@ -445,36 +441,64 @@ pub unsafe fn existing(layout: &SourceLayout, student: &[u8; 16], from: Option<i
     }
 }
 
-/// Writes a result's row with its numbers.
+/// A result's row in the store, with its numbers.
 ///
 /// # Safety
-/// As for [`lock_students`].
-pub unsafe fn insert(layout: &SourceLayout, tables: &Tables, result: &SourceResult, numbers: &[i32]) {
+/// Called in a backend, with a current memory context.
+unsafe fn result_row(layout: &SourceLayout, result: &SourceResult, numbers: &[i32]) -> [Param; 8] {
     let rows = &result.rows.rows;
     let ids: Vec<i64> = rows.iter().map(|r| attempt_id_item(&result.id_text, r.item_id)).collect();
     let items: Vec<i64> = rows.iter().map(|r| r.item_id).collect();
     let answers: Vec<i64> =
         rows.iter().zip(numbers).map(|(r, &n)| pack(r.correct, r.hint_used, n, r.response_time_ms)).collect();
     let topics: Vec<Option<&[u8]>> = rows.iter().map(|r| result.rows.topic(r)).collect();
-    // SAFETY: parameters of the statement's types (the table's columns), made in the
-    // current memory context.
+    // SAFETY: datums of the table's column types, made in the current memory context.
     unsafe {
-        let row = [
-                Some(id_datum(&result.place.id, layout.id_kind)),
-                Some(uuid_datum(&result.student)),
-                Some(pg_sys::Datum::from(result.place.completed_at)),
-                result
-                    .session_id
-                    .as_ref()
-                    .map(|s| pg_sys::Datum::from(pg_sys::cstring_to_text_with_len(s.as_ptr().cast(), s.len() as i32))),
-                Some(array_of(&ids, pg_sys::INT8OID, 8, b'd')),
-                Some(array_of(&items, pg_sys::INT8OID, 8, b'd')),
-                Some(array_of(&answers, pg_sys::INT8OID, 8, b'd')),
-                Some(text_array(&topics)),
-        ];
+        [
+            Some(id_datum(&result.place.id, layout.id_kind)),
+            Some(uuid_datum(&result.student)),
+            Some(pg_sys::Datum::from(result.place.completed_at)),
+            result
+                .session_id
+                .as_ref()
+                .map(|s| pg_sys::Datum::from(pg_sys::cstring_to_text_with_len(s.as_ptr().cast(), s.len() as i32))),
+            Some(array_of(&ids, pg_sys::INT8OID, 8, b'd')),
+            Some(array_of(&items, pg_sys::INT8OID, 8, b'd')),
+            Some(array_of(&answers, pg_sys::INT8OID, 8, b'd')),
+            Some(text_array(&topics)),
+        ]
+    }
+}
+
+/// Writes a result's row with its numbers.
+///
+/// # Safety
+/// As for [`lock_students`].
+pub unsafe fn insert(layout: &SourceLayout, tables: &Tables, result: &SourceResult, numbers: &[i32]) {
+    // SAFETY: the row's datums, of the statement's types (the table's columns).
+    unsafe {
+        let row = result_row(layout, result, numbers);
         match &tables.store {
             Some(table) => write_row(table, None, &row),
             None => {
+                run(Statement::Insert, layout, &row);
+            }
+        }
+    }
+}
+
+/// Writes a result's new version, with its numbers, over the held row of its old one.
+///
+/// # Safety
+/// As for [`lock_students`].
+pub unsafe fn replace(layout: &SourceLayout, tables: &Tables, old: &Existing, result: &SourceResult, numbers: &[i32]) {
+    // SAFETY: as for insert and remove.
+    unsafe {
+        let row = result_row(layout, result, numbers);
+        match &tables.store {
+            Some(table) => write_row(table, Some(old.ctid), &row),
+            None => {
+                remove(layout, tables, old);
                 run(Statement::Insert, layout, &row);
             }
         }

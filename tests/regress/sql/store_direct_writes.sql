@@ -47,6 +47,45 @@ SELECT count(*) AS sync_problems FROM attempt_store_sync_problems(exact => true)
 SELECT * FROM store_indexes_ok();
 SELECT count(*) AS students, min(version) > 1 AS every_student_saved_again FROM attempt_lock_store.attempt_store_students;
 
+-- A regrade that keeps its result's place and items (only result_json's answers change)
+-- rewrites that result's row alone, in place, with the numbers it had, and reads nothing
+-- after it (a change that renumbers deletes the old row, inserts the new and rewrites
+-- what follows). The same items in another order keep their numbers by item; a changed
+-- item renumbers what follows, as before.
+CREATE FUNCTION store_counts() RETURNS TABLE (inserted bigint, updated bigint, deleted bigint)
+LANGUAGE sql AS $$
+    SELECT pg_stat_get_xact_tuples_inserted(s), pg_stat_get_xact_tuples_updated(s), pg_stat_get_xact_tuples_deleted(s)
+      FROM CAST('attempt_lock_store.attempt_store' AS regclass) AS s
+$$;
+CREATE TEMP TABLE counts_before AS SELECT * FROM store_counts() WITH NO DATA;
+-- What the store's triggers did since the transaction's first call (its counts are the
+-- transaction's own until it ends).
+CREATE FUNCTION store_writes() RETURNS TABLE (inserted bigint, updated bigint, deleted bigint)
+LANGUAGE sql AS $$
+    SELECT n.inserted - b.inserted, n.updated - b.updated, n.deleted - b.deleted
+      FROM store_counts() AS n, counts_before AS b
+$$;
+BEGIN;
+INSERT INTO counts_before SELECT * FROM store_counts();
+UPDATE exam_results SET result_json = jsonb_set(result_json, '{questions,0,is_correct}', 'false') WHERE id = md5('r30')::uuid;
+SELECT * FROM store_writes();
+ROLLBACK;
+UPDATE exam_results SET result_json = jsonb_set(result_json, '{questions,0,is_correct}', 'false') WHERE id = md5('r30')::uuid;
+BEGIN;
+INSERT INTO counts_before SELECT * FROM store_counts();
+UPDATE exam_results SET result_json = jsonb_build_object('questions', jsonb_build_array(result_json->'questions'->1, result_json->'questions'->0))
+ WHERE id = md5('r39')::uuid;
+SELECT * FROM store_writes();
+COMMIT;
+SELECT count(*) AS sync_problems FROM attempt_store_sync_problems(exact => true);
+TRUNCATE counts_before;
+BEGIN;
+INSERT INTO counts_before SELECT * FROM store_counts();
+UPDATE exam_results SET result_json = jsonb_set(result_json, '{questions,0,question_id}', '4242') WHERE id = md5('r48')::uuid;
+SELECT inserted, updated > 0 AS later_renumbered, deleted FROM store_writes();
+COMMIT;
+SELECT count(*) AS sync_problems FROM attempt_store_sync_problems(exact => true);
+
 -- A DBA's indexes on the store (under the override: the store is the extension's) send
 -- its writes through SPI, which keeps them too; so does a CHECK constraint.
 SET attempt_lock.override = on;
@@ -55,6 +94,7 @@ CREATE INDEX students_late ON attempt_lock_store.attempt_store_students ((versio
 RESET attempt_lock.override;
 SELECT results(121, 180, 11, '2 days');
 UPDATE exam_results SET updated_at = created_at + interval '90 days' WHERE id = md5('r130')::uuid;
+UPDATE exam_results SET result_json = jsonb_set(result_json, '{questions,1,is_correct}', 'true') WHERE id = md5('r140')::uuid;
 SELECT count(*) AS sync_problems FROM attempt_store_sync_problems(exact => true);
 SELECT * FROM store_indexes_ok();
 SET enable_seqscan = off;
