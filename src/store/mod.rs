@@ -48,9 +48,16 @@ fn trigger_name(event: u32) -> &'static str {
 }
 
 thread_local! {
-    /// The extension's schema by the extension's OID: the extension cannot move
-    /// (relocatable = false), and a new CREATE EXTENSION has a new OID.
-    static SCHEMA: std::cell::Cell<Option<(pg_sys::Oid, pg_sys::Oid)>> = const { std::cell::Cell::new(None) };
+    /// The extension's OID and its schema's, until the next relcache invalidation: DROP
+    /// and CREATE EXTENSION drop and make relations, which send them (the extension cannot
+    /// move: relocatable = false).
+    static EXTENSION: std::cell::Cell<Option<(pg_sys::Oid, pg_sys::Oid)>> = const { std::cell::Cell::new(None) };
+    static FORGETS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// A relcache invalidation callback: forgets [`EXTENSION`].
+unsafe extern "C-unwind" fn forget_extension(_arg: pg_sys::Datum, _relid: pg_sys::Oid) {
+    EXTENSION.set(None);
 }
 
 /// The extension's OID and its schema's.
@@ -58,22 +65,23 @@ thread_local! {
 /// # Safety
 /// Called in a backend, inside a transaction.
 unsafe fn extension() -> (pg_sys::Oid, pg_sys::Oid) {
-    // SAFETY: a catalog lookup by name.
-    let ext = unsafe { pg_sys::get_extension_oid(c"attempt_lock".as_ptr(), false) };
-    match SCHEMA.get() {
-        Some((oid, schema)) if oid == ext => (ext, schema),
-        _ => {
-            let schema = Spi::get_one::<pg_sys::Oid>(
-                "SELECT e.extnamespace FROM pg_catalog.pg_extension AS e
-                  WHERE e.extname OPERATOR(pg_catalog.=) 'attempt_lock'::pg_catalog.name",
-            )
-            .ok()
-            .flatten()
-            .unwrap_or_else(|| pgrx::error!("attempt_lock: the extension is not installed in this database"));
-            SCHEMA.set(Some((ext, schema)));
-            (ext, schema)
-        }
+    if let Some(known) = EXTENSION.get() {
+        return known;
     }
+    let found = Spi::get_two::<pg_sys::Oid, pg_sys::Oid>(
+        "SELECT e.oid, e.extnamespace FROM pg_catalog.pg_extension AS e
+          WHERE e.extname OPERATOR(pg_catalog.=) 'attempt_lock'::pg_catalog.name",
+    );
+    let Ok((Some(ext), Some(schema))) = found else {
+        pgrx::error!("attempt_lock: the extension is not installed in this database")
+    };
+    if !FORGETS.get() {
+        // SAFETY: registered once per backend; the callback only resets a cell.
+        unsafe { pg_sys::CacheRegisterRelcacheCallback(Some(forget_extension), pg_sys::Datum::from(0)) };
+        FORGETS.set(true);
+    }
+    EXTENSION.set(Some((ext, schema)));
+    (ext, schema)
 }
 
 /// A relation's OID by schema and name; InvalidOid when there is none.

@@ -119,6 +119,13 @@ CREATE TRIGGER extra AFTER INSERT ON exam_results REFERENCING NEW TABLE AS new_r
   FOR EACH STATEMENT EXECUTE FUNCTION attempt_store_sync();
 INSERT INTO exam_results VALUES ('00000000-0000-0000-0000-00000000000c', 'carol', 's3', now(), NULL, '{"questions": []}');
 ROLLBACK;
+-- The switch's own trigger made to depend on the extension no more is refused as well,
+-- though this session's earlier writes found it depending.
+INSERT INTO exam_results VALUES ('00000000-0000-0000-0000-00000000000d', 'carol', 's3', now(), NULL, '{"questions": []}');
+BEGIN;
+ALTER TRIGGER attempt_store_insert ON exam_results NO DEPENDS ON EXTENSION attempt_lock;
+INSERT INTO exam_results VALUES ('00000000-0000-0000-0000-00000000000e', 'carol', 's3', now(), NULL, '{"questions": []}');
+ROLLBACK;
 SELECT attempt_store_sync();
 DROP TABLE other;
 -- Health names her triggers, and the switch refuses to start while they exist.

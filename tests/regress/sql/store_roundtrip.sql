@@ -124,6 +124,10 @@ INSERT INTO exam_results VALUES ('00000000-0000-0000-0000-00000000000e', 'erin',
 SELECT * FROM attempt_store_sync_problems();
 SELECT attempt_store_enable();
 SELECT * FROM attempt_store_sync_problems(exact => true);
+-- This session wrote through the old extension's triggers: the new one's are its own too.
+INSERT INTO exam_results VALUES ('00000000-0000-0000-0000-00000000000f', 'erin', 's6',
+    '2026-03-05 09:00+00', NULL, '{"questions": [{"question_id": 1}]}');
+SELECT count(*) AS erin_stored FROM attempt_lock_store.attempt_store WHERE session_id = 's6';
 SELECT tgname, tgenabled FROM pg_trigger WHERE tgrelid = 'exam_results'::regclass ORDER BY 1;
 
 -- The switch refuses to start from a drifted lock: its new baseline would record the drift.
