@@ -148,15 +148,17 @@ unsafe fn identify(fcinfo: pg_sys::FunctionCallInfo, function: &'static str) -> 
         let trigger = &*(*data).tg_trigger;
         let event = (*data).tg_event;
         let relid = (*(*data).tg_relation).rd_id;
-        let name = CStr::from_ptr(trigger.tgname).to_string_lossy().into_owned();
-        let table = pg_sys::get_rel_name(relid);
-        let table = if table.is_null() { relid.to_u32().to_string() } else { CStr::from_ptr(table).to_string_lossy().into_owned() };
+        let name = CStr::from_ptr(trigger.tgname);
+        // The names are looked up only for the error.
         let refuse = || -> ! {
-            AttemptLockError::ForeignTrigger { function, trigger: name.clone(), table: table.clone() }.report(None)
+            let table = pg_sys::get_rel_name(relid);
+            let table =
+                if table.is_null() { relid.to_u32().to_string() } else { CStr::from_ptr(table).to_string_lossy().into_owned() };
+            AttemptLockError::ForeignTrigger { function, trigger: name.to_string_lossy().into_owned(), table }.report(None)
         };
         let shape_ok = event & pg_sys::TRIGGER_EVENT_TIMINGMASK == pg_sys::TRIGGER_EVENT_AFTER
             && event & pg_sys::TRIGGER_EVENT_ROW == 0
-            && name == trigger_name(event)
+            && name.to_bytes() == trigger_name(event).as_bytes()
             && trigger.tgfoid == (*(*fcinfo).flinfo).fn_oid;
         if !shape_ok {
             refuse();
