@@ -33,13 +33,50 @@ pub struct Tally {
 }
 
 impl Tally {
-    /// From the stored arrays; `None` when they are not a tally (unequal lengths, unsorted).
-    pub fn from_arrays(items: Vec<i64>, counts: Vec<i32>) -> Option<Self> {
-        (items.len() == counts.len() && items.windows(2).all(|w| w[0] < w[1])).then_some(Self { items, counts })
-    }
-
+    #[cfg(test)]
     pub fn arrays(&self) -> (&[i64], &[i32]) {
         (&self.items, &self.counts)
+    }
+
+    /// As the student's row keeps it: each item (the first zigzag-encoded, then its
+    /// distance from the one before, which is positive) and its count, as LEB128 varints.
+    /// Items a student meets are close to each other, so most take a byte or two: a fourth
+    /// of two arrays' size, and of the WAL each append writes for the row.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.items.len() * 3);
+        let mut previous: Option<i64> = None;
+        for (&item, &count) in self.items.iter().zip(&self.counts) {
+            let word = match previous {
+                None => ((item << 1) ^ (item >> 63)) as u64,
+                Some(p) => (item as u64).wrapping_sub(p as u64),
+            };
+            put_varint(&mut out, word);
+            put_varint(&mut out, count as u64);
+            previous = Some(item);
+        }
+        out
+    }
+
+    /// From [`Tally::to_bytes`]; `None` when the bytes are not a tally.
+    pub fn from_bytes(mut bytes: &[u8]) -> Option<Self> {
+        let mut tally = Tally::default();
+        let mut previous: Option<i64> = None;
+        while !bytes.is_empty() {
+            let word = take_varint(&mut bytes)?;
+            let count = i32::try_from(take_varint(&mut bytes)?).ok().filter(|&c| c > 0)?;
+            let item = match previous {
+                None => ((word >> 1) as i64) ^ -((word & 1) as i64),
+                Some(p) => {
+                    // A distance of 0, or one that passes i64::MAX, is not ascending.
+                    let item = (p as u64).wrapping_add(word) as i64;
+                    (word != 0 && item > p).then_some(item)?
+                }
+            };
+            tally.items.push(item);
+            tally.counts.push(count);
+            previous = Some(item);
+        }
+        Some(tally)
     }
 
     /// Takes a removed result's items out of the tally.
@@ -73,6 +110,31 @@ impl Tally {
             })
             .collect()
     }
+}
+
+fn put_varint(out: &mut Vec<u8>, mut word: u64) {
+    while word >= 0x80 {
+        out.push((word as u8) | 0x80);
+        word >>= 7;
+    }
+    out.push(word as u8);
+}
+
+fn take_varint(bytes: &mut &[u8]) -> Option<u64> {
+    let mut word = 0u64;
+    for shift in (0..64).step_by(7) {
+        let (&byte, rest) = bytes.split_first()?;
+        *bytes = rest;
+        // The tenth byte holds the top bit only.
+        if shift == 63 && byte > 1 {
+            return None;
+        }
+        word |= u64::from(byte & 0x7F) << shift;
+        if byte & 0x80 == 0 {
+            return Some(word);
+        }
+    }
+    None
 }
 
 /// A result's place in its student's order: completed_at, then the exam result id in its
@@ -152,9 +214,35 @@ mod unit_tests {
         assert_eq!(tally.number(&[11, 12]), vec![2, 1]);
         assert_eq!(tally.number(&[12, 10, 11]), vec![2, 2, 3]);
         assert_eq!(tally.arrays(), (&[10, 11, 12][..], &[2, 3, 2][..]));
-        assert_eq!(Tally::from_arrays(vec![10, 11, 12], vec![2, 3, 2]), Some(tally));
-        assert_eq!(Tally::from_arrays(vec![11, 10], vec![1, 1]), None);
-        assert_eq!(Tally::from_arrays(vec![10], vec![]), None);
+        assert_eq!(Tally::from_bytes(&tally.to_bytes()), Some(tally));
+    }
+
+    #[test]
+    fn tallies_keep_as_bytes() {
+        let mut tally = Tally::default();
+        tally.number(&[i64::MIN, -1, 0, 1, 1000, 1001, i64::MAX]);
+        tally.number(&[1000, 1001]);
+        for _ in 0..200 {
+            tally.number(&[1001]);
+        }
+        let bytes = tally.to_bytes();
+        assert_eq!(Tally::from_bytes(&bytes), Some(tally.clone()));
+        assert_eq!(Tally::from_bytes(&[]), Some(Tally::default()));
+        // Items close together take a byte each, and so do small counts.
+        let mut near = Tally::default();
+        near.number(&[5, 6, 9, 20]);
+        assert_eq!(near.to_bytes(), vec![10, 1, 1, 1, 3, 1, 11, 1]);
+        // Not a tally: cut short, a count of 0, a distance of 0, an eleven-byte varint,
+        // an item past i64::MAX.
+        assert_eq!(Tally::from_bytes(&bytes[..bytes.len() - 1]), None);
+        assert_eq!(Tally::from_bytes(&[2, 0]), None);
+        assert_eq!(Tally::from_bytes(&[2, 1, 0, 1]), None);
+        assert_eq!(Tally::from_bytes(&[0xFF; 11]), None);
+        let mut top = Tally::default();
+        top.number(&[i64::MAX]);
+        let mut past = top.to_bytes();
+        past.extend([1, 1]);
+        assert_eq!(Tally::from_bytes(&past), None);
     }
 
     #[test]

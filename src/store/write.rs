@@ -45,7 +45,7 @@ fn sql(statement: Statement) -> (String, Vec<pg_sys::Oid>) {
         // Locked without writing them: the one write is SaveStudent's.
         Statement::LockStudents => (
             format!(
-                "SELECT h.student_id, h.last_completed_at, h.items, h.counts, h.ctid, h.version FROM {STUDENTS} AS h
+                "SELECT h.student_id, h.last_completed_at, h.tally, h.ctid, h.version FROM {STUDENTS} AS h
                   WHERE h.student_id OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.uuid[])
                   ORDER BY h.student_id FOR UPDATE"
             ),
@@ -82,11 +82,11 @@ fn sql(statement: Statement) -> (String, Vec<pg_sys::Oid>) {
         ),
         Statement::SaveStudent => (
             format!(
-                "UPDATE {STUDENTS} SET last_completed_at = $2, items = $3, counts = $4,
+                "UPDATE {STUDENTS} SET last_completed_at = $2, tally = $3,
                         version = version OPERATOR(pg_catalog.+) 1, synced_at = pg_catalog.statement_timestamp()
                   WHERE student_id OPERATOR(pg_catalog.=) $1"
             ),
-            vec![UUIDOID, TIMESTAMPTZOID, INT8ARRAYOID, INT4ARRAYOID],
+            vec![UUIDOID, TIMESTAMPTZOID, BYTEAOID],
         ),
     }
 }
@@ -223,6 +223,15 @@ unsafe fn text_array(values: &[Option<&[u8]>]) -> pg_sys::Datum {
     }
 }
 
+/// The bytes of a bytea datum, detoasted in the current memory context if need be.
+///
+/// # Safety
+/// A bytea datum valid for the call.
+unsafe fn bytea_bytes<'a>(datum: pg_sys::Datum) -> &'a [u8] {
+    // SAFETY: bytea and text share the varlena layout.
+    unsafe { super::source::text_bytes(datum) }
+}
+
 /// A uuid datum.
 ///
 /// # Safety
@@ -303,8 +312,7 @@ impl Tables {
                         (c"version", INT8OID),
                         (c"synced_at", TIMESTAMPTZOID),
                         (c"last_completed_at", TIMESTAMPTZOID),
-                        (c"items", INT8ARRAYOID),
-                        (c"counts", INT4ARRAYOID),
+                        (c"tally", BYTEAOID),
                     ],
                 ),
             }
@@ -346,13 +354,7 @@ pub unsafe fn lock_students(
                     let d = pg_sys::slot_getattr(slot, n, &mut null);
                     (!null).then_some(d)
                 };
-                let tally = match (get(5), get(6)) {
-                    (Some(items), Some(counts)) => Tally::from_arrays(
-                        read_array::<i64>(items, pg_sys::INT8OID, 8, true, b'd'),
-                        read_array::<i32>(counts, pg_sys::INT4OID, 4, true, b'i'),
-                    ),
-                    _ => None,
-                };
+                let tally = get(5).and_then(|t| Tally::from_bytes(bytea_bytes(t)));
                 let state = Student {
                     last_completed_at: get(4).map(|d| d.value() as i64),
                     tally,
@@ -379,15 +381,9 @@ pub unsafe fn lock_students(
             .map(|i| {
                 let student = *column(i, 1).expect("student_id is never NULL").cast_mut_ptr::<[u8; 16]>();
                 let last = column(i, 2).map(|d| d.value() as i64);
-                let tally = match (column(i, 3), column(i, 4)) {
-                    (Some(items), Some(counts)) => Tally::from_arrays(
-                        read_array::<i64>(items, pg_sys::INT8OID, 8, true, b'd'),
-                        read_array::<i32>(counts, pg_sys::INT4OID, 4, true, b'i'),
-                    ),
-                    _ => None,
-                };
-                let ctid = *column(i, 5).expect("ctid").cast_mut_ptr::<pg_sys::ItemPointerData>();
-                let version = column(i, 6).expect("version is never NULL").value() as i64;
+                let tally = column(i, 3).and_then(|t| Tally::from_bytes(bytea_bytes(t)));
+                let ctid = *column(i, 4).expect("ctid").cast_mut_ptr::<pg_sys::ItemPointerData>();
+                let version = column(i, 5).expect("version is never NULL").value() as i64;
                 (student, Student { last_completed_at: last, tally, row: (ctid, version) })
             })
             .collect()
@@ -574,10 +570,10 @@ pub unsafe fn save_student(
     last: Option<i64>,
     tally: &Tally,
 ) {
-    let (items, counts) = tally.arrays();
     // SAFETY: parameters of the statement's types, or the row's columns.
     unsafe {
-        let (items, counts) = (array_of(items, pg_sys::INT8OID, 8, b'd'), array_of(counts, pg_sys::INT4OID, 4, b'i'));
+        let bytes = tally.to_bytes();
+        let tally = pg_sys::Datum::from(pgrx::rust_byte_slice_to_bytea(&bytes).into_pg());
         match &tables.students {
             Some(table) => write_row(
                 table,
@@ -587,12 +583,11 @@ pub unsafe fn save_student(
                     Some(pg_sys::Datum::from(version + 1)),
                     Some(pg_sys::Datum::from(pg_sys::GetCurrentStatementStartTimestamp())),
                     last.map(pg_sys::Datum::from),
-                    Some(items),
-                    Some(counts),
+                    Some(tally),
                 ],
             ),
             None => {
-                run(Statement::SaveStudent, layout, &[Some(uuid_datum(student)), last.map(pg_sys::Datum::from), Some(items), Some(counts)]);
+                run(Statement::SaveStudent, layout, &[Some(uuid_datum(student)), last.map(pg_sys::Datum::from), Some(tally)]);
             }
         }
     }

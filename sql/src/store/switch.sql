@@ -150,10 +150,9 @@ $ddl$, id_typmod_type, CASE WHEN id_text THEN ' COLLATE "C"' ELSE '' END);
         version           pg_catalog.int8 NOT NULL DEFAULT 1,
         synced_at         pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.statement_timestamp(),
         last_completed_at pg_catalog.timestamptz,
-        items             pg_catalog.int8[] NOT NULL DEFAULT '{}',
-        counts            pg_catalog.int4[] NOT NULL DEFAULT '{}');
+        tally             pg_catalog.bytea NOT NULL DEFAULT '');
     COMMENT ON TABLE attempt_lock_store.attempt_store_students IS
-    'attempt_lock: one row per student in the store: a tally of attempts per item (items ascending, counts) and the latest completed_at, from which an appended result is numbered; the store''s triggers lock it first, which serialises the writers of a student and makes a REPEATABLE READ writer that missed a concurrent one fail with 40001';
+    'attempt_lock: one row per student in the store: a tally of attempts per item (items ascending, each with its count, as varints: the first item zigzag-encoded, then each one''s distance from the one before) and the latest completed_at, from which an appended result is numbered; the store''s triggers lock it first, which serialises the writers of a student and makes a REPEATABLE READ writer that missed a concurrent one fail with 40001';
     CREATE TABLE attempt_lock_store.attempt_store_state (
         singleton        pg_catalog.bool PRIMARY KEY DEFAULT true CHECK (singleton),
         enabled_at       pg_catalog.timestamptz NOT NULL,
